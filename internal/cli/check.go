@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"socket2gateway/internal/check"
+	"socket2gateway/internal/progress"
+)
+
+func (a *App) checkCommand() *cobra.Command {
+	var asJSON, verbose, solution bool
+	cmd := &cobra.Command{
+		Use:   "check [lesson]",
+		Short: "Run the tests on your exercise and explain the result",
+		Long: `Check runs the tests of a lesson's exercise (default: your current
+lesson) on your code in exercises/, and reports each behaviour: passed,
+or failed with what the test expected and got and where in the lesson to
+read about it. Code that does not compile is shown as file:line
+messages. A test still running at the lesson's time limit is stopped,
+with everything it started, and named.
+
+The exit status is 0 only when every test passes; then the lesson is
+marked done. --json prints one JSON document, with one object per test
+(name, status, message), for autograders.`,
+		Example:           "  tutor check\n  tutor check 2\n  tutor check 2 --json",
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: a.completeLessons,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, s, err := a.lessonArg(args)
+			if err != nil {
+				return err
+			}
+			race, raceWhy := false, ""
+			if l.Race {
+				race, raceWhy = check.RaceAvailable(cmd.Context())
+			}
+			if !asJSON {
+				what := "your code"
+				if solution {
+					what = "the reference solution"
+				}
+				fmt.Fprintf(a.Err, "Testing %s for lesson %d (limit %s)…\n", what, l.Number, l.TimeoutDuration())
+			}
+			r, err := check.Run(cmd.Context(), a.wb, l, check.Options{Solution: solution, Race: race})
+			switch {
+			case errors.Is(err, check.ErrNoGo):
+				return fail(ExitProblem, "The go command was not found, so the tests cannot run. Install Go (https://go.dev/dl/) and run `tutor doctor`.")
+			case r == nil && err != nil:
+				return fail(ExitProblem, "The tests could not be run: %v", err)
+			case err != nil: // interrupted
+				return fail(ExitFailed, "Stopped: the tests were interrupted and everything they started was stopped.")
+			}
+			if !solution {
+				passed := r.Passed
+				if err := a.update(func(st *progress.State) { st.RecordCheck(l.Slug, passed, a.Now()) }); err != nil {
+					return err
+				}
+			}
+			if asJSON {
+				if err := check.WriteJSON(a.Out, r); err != nil {
+					return err
+				}
+			} else {
+				next := check.Next{HintsTotal: len(l.Hints), RaceNote: raceWhy}
+				if p := s.Peek(l.Slug); p != nil {
+					next.HintsShown = p.Hints
+				}
+				if n := a.nextLesson(l); n != nil {
+					next.NextLesson = fmt.Sprintf("%d, %s", n.Number, n.Title)
+				}
+				style := check.Style{Color: a.color()}
+				if verbose {
+					style.MaxLines = 1 << 20
+				}
+				check.WriteText(a.Out, r, next, style)
+			}
+			if !r.Passed {
+				return silent(ExitFailed)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON, one object per test")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show every line of every failure")
+	cmd.Flags().BoolVar(&solution, "solution", false, "test the reference solution instead (for maintainers)")
+	return cmd
+}

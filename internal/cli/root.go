@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+func (a *App) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tutor",
+		Short: "Read the lessons of From Socket to Gateway and check your exercises",
+		Long: `tutor guides you through From Socket to Gateway, a workbook that builds,
+in Go, the stack from a raw socket to a gateway server hosting Python
+WSGI applications.
+
+Run it with no command to see where you stand. The usual loop is:
+
+  tutor show      read the current lesson
+  tutor check     run the tests on your exercise
+  tutor hint      one more hint, when stuck
+  tutor next      go on to the next lesson
+
+A lesson is named by its number (3) or its name (03-reading-a-request,
+reading-a-request). Commands that take one default to your current
+lesson.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.greet()
+		},
+	}
+	root.CompletionOptions.HiddenDefaultCmd = false
+	root.AddCommand(
+		a.listCommand(),
+		a.showCommand(),
+		a.checkCommand(),
+		a.hintCommand(),
+		a.solutionCommand(),
+		a.resetCommand(),
+		a.nextCommand(),
+		a.gotoCommand(),
+		a.verifyCommand(),
+		a.doctorCommand(),
+	)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fail(ExitUsage, "%s\nRun `%s --help` for its flags.", upperFirst(err.Error()), c.CommandPath())
+	})
+	return root
+}
+
+// greet tells the learner where they stand and what to do next.
+func (a *App) greet() error {
+	w, err := a.workbook()
+	if err != nil {
+		return err
+	}
+	s, err := a.state()
+	if err != nil {
+		return err
+	}
+	done := 0
+	for _, l := range w.Lessons {
+		if s.Peek(l.Slug).Done() {
+			done++
+		}
+	}
+	cur := a.current(s)
+	fmt.Fprintln(a.Out, a.paint("1", "From Socket to Gateway"))
+	fmt.Fprintln(a.Out, "Build, in Go, the stack from a raw socket to a gateway server.")
+	fmt.Fprintln(a.Out)
+	switch {
+	case done == 0 && s.Peek(cur.Slug) == nil:
+		fmt.Fprintf(a.Out, "Welcome! There are %d lessons; you start with lesson %d, %s.\n\n", len(w.Lessons), cur.Number, cur.Title)
+	case done == len(w.Lessons):
+		fmt.Fprintf(a.Out, "You have passed all %d lessons. `tutor list` shows them all; any can be redone.\n", done)
+		return nil
+	default:
+		fmt.Fprintf(a.Out, "You have passed %d of %d lessons. You are on lesson %d, %s.\n\n", done, len(w.Lessons), cur.Number, cur.Title)
+	}
+	a.howToStart(cur)
+	fmt.Fprintln(a.Out)
+	fmt.Fprintln(a.Out, "`tutor list` shows every lesson; `tutor --help` every command.")
+	return nil
+}
