@@ -101,7 +101,13 @@ func (a *App) Run(args []string) int {
 		return ee.code
 	}
 	// cobra's own errors: unknown command or flag, wrong arguments.
-	fmt.Fprintf(a.Err, "%s\nRun `tutor --help` for the commands.\n", upperFirst(err.Error()))
+	msg := upperFirst(err.Error())
+	if strings.HasPrefix(msg, "Unknown command") && len(args) > 0 {
+		if s := root.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += fmt.Sprintf("\nDid you mean `tutor %s`?", s[0])
+		}
+	}
+	fmt.Fprintf(a.Err, "%s\nRun `tutor --help` for the commands.\n", msg)
 	return ExitUsage
 }
 

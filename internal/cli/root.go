@@ -39,7 +39,7 @@ lesson.`,
 			return a.greet()
 		},
 	}
-	root.CompletionOptions.HiddenDefaultCmd = false
+	root.SuggestionsMinimumDistance = 2
 	root.AddCommand(
 		a.listCommand(),
 		a.showCommand(),
