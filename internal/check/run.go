@@ -511,8 +511,9 @@ func relPath(msg string, w *lesson.Workbook, l *lesson.Lesson) string {
 	return msg
 }
 
-// TestFunctions returns the names of the top-level test functions in the
-// _test.go files below dir, in the order they are written.
+// TestFunctions returns the names of the top-level test and fuzz
+// functions in the _test.go files below dir, in the order they are
+// written. (`go test` runs a fuzz function's seed corpus like a test.)
 func TestFunctions(dir string) ([]string, error) {
 	files, err := lesson.TestFiles(dir)
 	if err != nil {
@@ -538,10 +539,14 @@ func TestFunctions(dir string) ([]string, error) {
 }
 
 func isTestName(name string) bool {
-	if !strings.HasPrefix(name, "Test") || name == "TestMain" {
+	prefix := "Test"
+	if strings.HasPrefix(name, "Fuzz") {
+		prefix = "Fuzz"
+	}
+	if !strings.HasPrefix(name, prefix) || name == "TestMain" {
 		return false
 	}
-	rest := name[len("Test"):]
+	rest := name[len(prefix):]
 	return rest == "" || !(rest[0] >= 'a' && rest[0] <= 'z')
 }
 

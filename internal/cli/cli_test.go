@@ -2,12 +2,17 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,7 +70,7 @@ func TestGreetingSaysWhereToStart(t *testing.T) {
 	root := workbook(t)
 	r := tutor(t, root)
 	assert.Equal(t, ExitOK, r.code)
-	assert.Contains(t, r.out, "There are 5 lessons; you start with lesson 1, Passes.")
+	assert.Contains(t, r.out, "There are 6 lessons; you start with lesson 1, Passes.")
 	assert.Contains(t, r.out, "tutor show 1")
 	assert.Contains(t, r.out, "exercises/01-passes/adder.go")
 }
@@ -86,7 +91,7 @@ func TestUnknownCommandAndLesson(t *testing.T) {
 
 	r = tutor(t, root, "show", "42")
 	assert.Equal(t, ExitUsage, r.code)
-	assert.Contains(t, r.err, "There is no lesson 42: the lessons are numbered 1 to 5")
+	assert.Contains(t, r.err, "There is no lesson 42: the lessons are numbered 1 to 6")
 
 	r = tutor(t, root, "check", "--bogus")
 	assert.Equal(t, ExitUsage, r.code)
@@ -244,10 +249,10 @@ func TestNextAndGoto(t *testing.T) {
 	assert.Contains(t, r.out, "You are now on lesson 2: Fails")
 	assert.Equal(t, "02-fails", loadProgress(t, root).Current)
 
-	r = tutor(t, root, "goto", "panics")
+	r = tutor(t, root, "goto", "serves")
 	require.Equal(t, ExitOK, r.code, r.err)
 	r = tutor(t, root, "next")
-	assert.Contains(t, r.out, "Lesson 5 is the last one")
+	assert.Contains(t, r.out, "Lesson 6 is the last one")
 }
 
 func TestCorruptProgressIsRecovered(t *testing.T) {
@@ -289,4 +294,80 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		assert.Equal(t, ExitOK, r.code, c)
 		assert.Contains(t, r.out, "Usage:", c)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestRunServesUntilInterrupted(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		wantBody string
+	}{
+		{"learner's code", []string{"run", "6", "extra"}, " [extra]"},
+		{"solution", []string{"run", "serves", "--solution"}, "hello []"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := workbook(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var out, errb syncBuffer
+			a := &App{In: strings.NewReader(""), Out: &out, Err: &errb, Dir: root, Ctx: ctx}
+			done := make(chan int, 1)
+			go func() { done <- a.Run(tc.args) }()
+
+			re := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+/)`)
+			var url string
+			require.Eventually(t, func() bool {
+				m := re.FindStringSubmatch(out.String())
+				if m != nil {
+					url = m[1]
+				}
+				return m != nil
+			}, 60*time.Second, 50*time.Millisecond, "no URL printed; out=%q err=%q", out.String(), errb.String())
+			assert.Contains(t, out.String(), "curl -i "+url)
+			assert.Regexp(t, `nc 127\.0\.0\.1 \d+`, out.String())
+			assert.Contains(t, out.String(), "Press Ctrl-C to stop.")
+
+			resp, err := http.Get(url)
+			require.NoError(t, err)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			assert.Equal(t, tc.wantBody, string(body))
+
+			cancel() // what Ctrl-C does
+			select {
+			case code := <-done:
+				assert.Equal(t, ExitOK, code)
+			case <-time.After(10 * time.Second):
+				t.Fatal("tutor run did not stop after the interrupt")
+			}
+			assert.Contains(t, out.String(), "Stopped.")
+			_, err = http.Get(url)
+			assert.Error(t, err, "the server is gone after the interrupt")
+		})
+	}
+}
+
+func TestRunRefusesLessonsWithoutServer(t *testing.T) {
+	root := workbook(t)
+	r := tutor(t, root, "run", "2")
+	assert.Equal(t, ExitUsage, r.code)
+	assert.Contains(t, r.err, "Lesson 2 has no server to run. These lessons have one: 6.")
 }

@@ -49,6 +49,7 @@ lesson.`,
 		a.resetCommand(),
 		a.nextCommand(),
 		a.gotoCommand(),
+		a.runCommand(),
 		a.verifyCommand(),
 		a.doctorCommand(),
 	)

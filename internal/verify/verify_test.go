@@ -21,7 +21,7 @@ func TestFixtureDefectsAreCaught(t *testing.T) {
 	require.NoError(t, err)
 
 	reports := Lessons(context.Background(), w, w.Lessons, Options{})
-	require.Len(t, reports, 5)
+	require.Len(t, reports, 6)
 	joined := func(r *Report) string { return strings.Join(r.Breaches, "\n") }
 
 	assert.True(t, reports[1].OK(), "02-fails is a sound exercise:\n%s", joined(reports[1]))

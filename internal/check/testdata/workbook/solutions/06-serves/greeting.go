@@ -1,0 +1,6 @@
+package serves
+
+// Greeting returns the page's text.
+func Greeting() string {
+	return "hello"
+}
