@@ -289,7 +289,7 @@ func TestCompletionOffersLessons(t *testing.T) {
 
 func TestEveryCommandHasHelp(t *testing.T) {
 	root := workbook(t)
-	for _, c := range []string{"list", "show", "check", "hint", "solution", "reset", "next", "goto", "verify", "doctor", "completion"} {
+	for _, c := range []string{"list", "show", "check", "hint", "solution", "reset", "next", "goto", "run", "status", "verify", "doctor", "completion"} {
 		r := tutor(t, root, c, "--help")
 		assert.Equal(t, ExitOK, r.code, c)
 		assert.Contains(t, r.out, "Usage:", c)
@@ -370,4 +370,26 @@ func TestRunRefusesLessonsWithoutServer(t *testing.T) {
 	r := tutor(t, root, "run", "2")
 	assert.Equal(t, ExitUsage, r.code)
 	assert.Contains(t, r.err, "Lesson 2 has no server to run. These lessons have one: 6.")
+}
+
+func TestStatusJSONForTeachers(t *testing.T) {
+	root := workbook(t)
+	tutor(t, root, "check", "1")
+	tutor(t, root, "hint", "2")
+	r := tutor(t, root, "status", "--json")
+	require.Equal(t, ExitOK, r.code, r.err)
+	var doc Status
+	require.NoError(t, json.Unmarshal([]byte(r.out), &doc), r.out)
+	assert.Equal(t, 1, doc.Done)
+	assert.Equal(t, 6, doc.Total)
+	require.Len(t, doc.Lessons, 6)
+	assert.Equal(t, "done", doc.Lessons[0].Status)
+	require.NotNil(t, doc.Lessons[0].LastPass)
+	assert.Equal(t, "started", doc.Lessons[1].Status)
+	assert.Equal(t, 1, doc.Lessons[1].HintsUsed)
+	assert.Equal(t, 2, doc.Lessons[1].HintsTotal)
+	assert.True(t, doc.Lessons[1].Current, "the first lesson not passed is current")
+
+	r = tutor(t, root, "status")
+	assert.Contains(t, r.out, "1 of 6 lessons done; current: lesson 2, Fails.")
 }

@@ -50,6 +50,7 @@ lesson.`,
 		a.nextCommand(),
 		a.gotoCommand(),
 		a.runCommand(),
+		a.statusCommand(),
 		a.verifyCommand(),
 		a.doctorCommand(),
 	)
