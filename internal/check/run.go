@@ -291,6 +291,7 @@ func (r *Result) collect(w *lesson.Workbook, l *lesson.Lesson, exe *testjson.Exe
 					o.lines = append(lines, o.lines...)
 				} else if st == Fail {
 					o.subFail = append(o.subFail, sub)
+					o.lines = append(o.lines, subtestMark+sub+"\n")
 					o.lines = append(o.lines, lines...)
 				}
 			}
@@ -394,27 +395,27 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-var noiseRE = regexp.MustCompile(`^(=== (RUN|PAUSE|CONT|NAME)|--- (FAIL|PASS|SKIP):|\s*(Error Trace|Test):\s)`)
-
 // failureMessage turns a failing test's output into what a learner needs:
 // the assertion messages (testify's expected and actual), without the
-// noise of the test runner, with paths relative to the workbook.
+// noise of the test runner, each failing table row named, with paths
+// relative to the workbook.
 func failureMessage(lines []string, exerciseDir, root string) string {
-	var out []string
+	var body []string
 	panicked := false
 	for _, ln := range lines {
-		ln = strings.TrimRight(ln, "\n")
-		if noiseRE.MatchString(ln) {
-			continue
+		for _, part := range strings.Split(strings.TrimRight(ln, "\n"), "\n") {
+			if strings.HasPrefix(part, "panic: ") || strings.HasPrefix(part, "WARNING: DATA RACE") {
+				panicked = true
+				body = append(body, part)
+				break
+			}
+			body = append(body, part)
 		}
-		if strings.HasPrefix(ln, "panic: ") || strings.HasPrefix(ln, "WARNING: DATA RACE") {
-			panicked = true
-			out = append(out, ln)
+		if panicked {
 			break
 		}
-		out = append(out, ln)
 	}
-	msg := dedent(out)
+	msg := formatOutput(body)
 	if panicked {
 		if where := learnerFrames(lines, exerciseDir, root); where != "" {
 			msg += "\nwhere:\n" + where
@@ -422,6 +423,76 @@ func failureMessage(lines []string, exerciseDir, root string) string {
 	}
 	msg = strings.ReplaceAll(msg, root+string(filepath.Separator), "")
 	return strings.TrimSpace(msg)
+}
+
+// subtestMark starts the line collect puts before a failing subtest's
+// output (go test -json prints the subtest's "--- FAIL" line after it).
+const subtestMark = "\x00subtest "
+
+var (
+	runnerRE = regexp.MustCompile(`^\s*(=== (RUN|PAUSE|CONT|NAME)|--- (PASS|SKIP|FAIL):)`)
+	// testify lays out "<indent>\t<label, padded>\t<value>".
+	testifyRE = regexp.MustCompile(`^\s*\t([A-Za-z ]*:?)\s*\t(.*)$`)
+)
+
+// formatOutput reformats go test output of one test function: runner
+// lines go, each failing subtest gets a "▸ name:" line, and testify's
+// blocks keep their labels but lose Error Trace and Test (the report
+// says which test it is). testify's Diff is dropped when expected and
+// actual are one line each, as it only repeats them.
+func formatOutput(lines []string) string {
+	var out, diff []string
+	indent, label := "", ""
+	inDiff, simple, afterExpected := false, false, false
+	endDiff := func() {
+		if !simple {
+			out = append(out, diff...)
+		}
+		diff, inDiff = nil, false
+	}
+	for _, ln := range lines {
+		if strings.TrimSpace(ln) == "" || runnerRE.MatchString(ln) {
+			continue
+		}
+		m := testifyRE.FindStringSubmatch(ln)
+		if m == nil {
+			endDiff()
+			label = ""
+			if sub, ok := strings.CutPrefix(ln, subtestMark); ok {
+				out = append(out, "▸ "+strings.ReplaceAll(sub, "_", " ")+":")
+				indent = "  "
+				continue
+			}
+			out = append(out, indent+strings.TrimSpace(ln))
+			continue
+		}
+		l, v := strings.TrimSpace(m[1]), strings.TrimLeft(m[2], "\t")
+		if l != "" {
+			endDiff()
+			label, simple = l, false
+		}
+		if label == "Error Trace:" || label == "Test:" {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(v, "expected:"):
+			afterExpected = true
+		case afterExpected:
+			simple = strings.HasPrefix(v, "actual")
+			afterExpected = false
+		}
+		if strings.TrimSpace(v) == "Diff:" {
+			inDiff = true
+		}
+		text := strings.TrimRight(fmt.Sprintf("%s  %-9s %s", indent, l, v), " ")
+		if inDiff {
+			diff = append(diff, text)
+		} else {
+			out = append(out, text)
+		}
+	}
+	endDiff()
+	return strings.Join(out, "\n")
 }
 
 var frameRE = regexp.MustCompile(`^\t(/\S+\.go):(\d+)`)
@@ -466,24 +537,6 @@ func learnerFrames(lines []string, exerciseDir, root string) string {
 		}
 	}
 	return strings.Join(frames, "\n")
-}
-
-// dedent removes the indentation go test puts before test output, and
-// the tab layout testify uses, keeping the text aligned.
-func dedent(lines []string) string {
-	var b strings.Builder
-	for _, ln := range lines {
-		ln = strings.TrimPrefix(ln, "    ")
-		ln = strings.TrimPrefix(ln, "        ")
-		ln = strings.ReplaceAll(ln, "\t", " ")
-		ln = strings.TrimRight(ln, " ")
-		if strings.TrimSpace(ln) == "" {
-			continue
-		}
-		b.WriteString(ln)
-		b.WriteByte('\n')
-	}
-	return b.String()
 }
 
 func trimPackageOutput(lines []string) string {
