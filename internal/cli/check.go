@@ -55,7 +55,12 @@ marked done. --json prints one JSON document, with one object per test
 			}
 			if !solution {
 				passed := r.Passed
-				if err := a.update(func(st *progress.State) { st.RecordCheck(l.Slug, passed, a.Now()) }); err != nil {
+				// The lesson checked is the one being worked on: `tutor next`
+				// then goes on from it.
+				if err := a.update(func(st *progress.State) {
+					st.RecordCheck(l.Slug, passed, a.Now())
+					st.Current = l.Slug
+				}); err != nil {
 					return err
 				}
 			}

@@ -135,6 +135,9 @@ func TestCheckFailingThenPassing(t *testing.T) {
 
 	r = tutor(t, root, "list")
 	assert.Regexp(t, `2\s+Fails\s+10 min\s+done`, r.out)
+
+	r = tutor(t, root, "next")
+	assert.Contains(t, r.out, "You are now on lesson 3", "next goes on from the lesson just passed")
 }
 
 func TestCheckJSON(t *testing.T) {
