@@ -391,8 +391,11 @@ func TestStatusJSONForTeachers(t *testing.T) {
 	assert.Equal(t, "started", doc.Lessons[1].Status)
 	assert.Equal(t, 1, doc.Lessons[1].HintsUsed)
 	assert.Equal(t, 2, doc.Lessons[1].HintsTotal)
-	assert.True(t, doc.Lessons[1].Current, "the first lesson not passed is current")
+	assert.True(t, doc.Lessons[0].Current, "the lesson checked last is current")
 
 	r = tutor(t, root, "status")
-	assert.Contains(t, r.out, "1 of 6 lessons done; current: lesson 2, Fails.")
+	assert.Contains(t, r.out, "1 of 6 lessons done; current: lesson 1, Passes.")
+
+	r = tutor(t, root)
+	assert.Contains(t, r.out, "You passed lesson 1. Run `tutor next` to go on to lesson 2, Fails.")
 }

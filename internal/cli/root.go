@@ -86,6 +86,11 @@ func (a *App) greet() error {
 	case done == len(w.Lessons):
 		fmt.Fprintf(a.Out, "You have passed all %d lessons. `tutor list` shows them all; any can be redone.\n", done)
 		return nil
+	case s.Peek(cur.Slug).Done() && a.nextLesson(cur) != nil:
+		next := a.nextLesson(cur)
+		fmt.Fprintf(a.Out, "You have passed %d of %d lessons.\n", done, len(w.Lessons))
+		fmt.Fprintf(a.Out, "You passed lesson %d. Run `tutor next` to go on to lesson %d, %s.\n", cur.Number, next.Number, next.Title)
+		return nil
 	default:
 		fmt.Fprintf(a.Out, "You have passed %d of %d lessons. You are on lesson %d, %s.\n\n", done, len(w.Lessons), cur.Number, cur.Title)
 	}
