@@ -53,6 +53,10 @@ type Options struct {
 	BuildAllowance time.Duration
 	// Run, when set, restricts the run to tests matching this -run regexp.
 	Run string
+	// Slow, when set, is called once if no test has started after
+	// SlowAfter (8 seconds when zero): the build is taking a while.
+	Slow      func()
+	SlowAfter time.Duration
 }
 
 // Result is the verdict on one run.
@@ -157,7 +161,21 @@ func Run(ctx context.Context, w *lesson.Workbook, l *lesson.Lesson, opts Options
 		}
 		return nil, fmt.Errorf("check: starting go test: %w", err)
 	}
-	h := &handler{running: map[string]bool{}}
+	h := &handler{running: map[string]bool{}, started: make(chan struct{})}
+	if opts.Slow != nil {
+		after := opts.SlowAfter
+		if after == 0 {
+			after = 8 * time.Second
+		}
+		t := time.AfterFunc(after, func() {
+			select {
+			case <-h.started:
+			default:
+				opts.Slow()
+			}
+		})
+		defer t.Stop()
+	}
 	exe, scanErr := testjson.ScanTestOutput(testjson.ScanConfig{
 		Stdout:                   stdout,
 		Handler:                  h,
@@ -216,9 +234,12 @@ func anyFailed(r *Result) bool {
 type handler struct {
 	mu      sync.Mutex
 	running map[string]bool
+	started chan struct{} // closed at the first event
+	once    sync.Once
 }
 
 func (h *handler) Event(e testjson.TestEvent, _ *testjson.Execution) error {
+	h.once.Do(func() { close(h.started) })
 	if e.Test == "" {
 		return nil
 	}

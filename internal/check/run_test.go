@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -141,4 +143,22 @@ func TestTestFunctionsInSourceOrder(t *testing.T) {
 	names, err := TestFunctions("testdata/workbook/exercises/02-fails")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"TestAdd", "TestTable", "TestZero"}, names)
+}
+
+func TestSlowBuildIsAnnouncedOnce(t *testing.T) {
+	t.Parallel()
+	w := fixture(t)
+	l, err := w.Find("1")
+	require.NoError(t, err)
+	calls := 0
+	var mu sync.Mutex
+	_, err = Run(context.Background(), w, l, Options{SlowAfter: time.Nanosecond, Slow: func() {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+	}})
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, 1, calls, "go test takes more than a nanosecond to start a test")
 }

@@ -44,7 +44,13 @@ marked done. --json prints one JSON document, with one object per test
 				}
 				fmt.Fprintf(a.Err, "Testing %s for lesson %d (limit %s)…\n", what, l.Number, l.TimeoutDuration())
 			}
-			r, err := check.Run(cmd.Context(), a.wb, l, check.Options{Solution: solution, Race: race})
+			opts := check.Options{Solution: solution, Race: race}
+			if !asJSON {
+				opts.Slow = func() {
+					fmt.Fprintln(a.Err, "Still compiling: the first check of a lesson builds its packages (with -race, the race runtime too), which can take a minute. Later checks are quick.")
+				}
+			}
+			r, err := check.Run(cmd.Context(), a.wb, l, opts)
 			switch {
 			case errors.Is(err, check.ErrNoGo):
 				return fail(ExitProblem, "The go command was not found, so the tests cannot run. Install Go (https://go.dev/dl/) and run `tutor doctor`.")
