@@ -95,7 +95,9 @@ func WriteText(out io.Writer, r *Result, next Next, st Style) {
 
 	c := r.Counts()
 	total := len(r.Tests)
-	fmt.Fprintln(out)
+	if n := len(r.Tests); n > 0 && (r.Tests[n-1].Status == Pass || r.Tests[n-1].Message == "") {
+		fmt.Fprintln(out) // a failure block already ends with a blank line
+	}
 	switch {
 	case r.Passed:
 		fmt.Fprintf(out, "%s\n", st.paint("32;1", fmt.Sprintf("All %d behaviours pass. Lesson %d is done!", c[Pass], r.Lesson)))
