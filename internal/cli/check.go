@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -11,7 +14,7 @@ import (
 )
 
 func (a *App) checkCommand() *cobra.Command {
-	var asJSON, verbose, solution bool
+	var asJSON, verbose, solution, all bool
 	cmd := &cobra.Command{
 		Use:   "check [lesson]",
 		Short: "Run the tests on your exercise and explain the result",
@@ -24,11 +27,21 @@ with everything it started, and named.
 
 The exit status is 0 only when every test passes; then the lesson is
 marked done. --json prints one JSON document, with one object per test
-(name, status, message), for autograders.`,
-		Example:           "  tutor check\n  tutor check 2\n  tutor check 2 --json",
+(name, status, message), for autograders.
+
+--all checks every lesson in turn and prints a summary table; with
+--json it prints one document for the whole class dashboard: every
+lesson's result and a score (tests passed of all tests).`,
+		Example:           "  tutor check\n  tutor check 2\n  tutor check 2 --json\n  tutor check --all --json > results.json",
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: a.completeLessons,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if all {
+				if len(args) > 0 {
+					return fail(ExitUsage, "--all checks every lesson: name no lesson with it.")
+				}
+				return a.checkAll(cmd, asJSON)
+			}
 			l, s, err := a.lessonArg(args)
 			if err != nil {
 				return err
@@ -97,5 +110,79 @@ marked done. --json prints one JSON document, with one object per test
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON, one object per test")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show every line of every failure")
 	cmd.Flags().BoolVar(&solution, "solution", false, "test the reference solution instead (for maintainers)")
+	cmd.Flags().BoolVar(&all, "all", false, "check every lesson and print a summary (with --json: one document)")
 	return cmd
+}
+
+// AllResults is the document `tutor check --all --json` prints.
+type AllResults struct {
+	Passed bool `json:"passed"`
+	// Score counts passing tests of all tests, over every lesson.
+	Score    int             `json:"score"`
+	MaxScore int             `json:"max_score"`
+	Lessons  []*check.Result `json:"lessons"`
+}
+
+func (a *App) checkAll(cmd *cobra.Command, asJSON bool) error {
+	w, err := a.workbook()
+	if err != nil {
+		return err
+	}
+	raceOK, _ := check.RaceAvailable(cmd.Context())
+	doc := AllResults{Passed: true}
+	for _, l := range w.Lessons {
+		if !asJSON {
+			fmt.Fprintf(a.Err, "Checking lesson %d of %d: %s…\n", l.Number, len(w.Lessons), l.Title)
+		}
+		r, err := check.Run(cmd.Context(), w, l, check.Options{Race: raceOK && l.Race})
+		if errors.Is(err, check.ErrNoGo) {
+			return fail(ExitProblem, "The go command was not found, so the tests cannot run. Run `tutor doctor`.")
+		}
+		if r == nil || cmd.Context().Err() != nil {
+			return fail(ExitFailed, "Stopped: %v", err)
+		}
+		passed := r.Passed
+		if err := a.update(func(st *progress.State) { st.RecordCheck(l.Slug, passed, a.Now()) }); err != nil {
+			return err
+		}
+		doc.Lessons = append(doc.Lessons, r)
+		doc.Passed = doc.Passed && r.Passed
+		doc.Score += r.Counts()[check.Pass]
+		doc.MaxScore += len(r.Tests)
+		if len(r.Tests) == 0 { // did not compile: count its tests as failed
+			if fs, err := check.TestFunctions(w.ExerciseDir(l)); err == nil {
+				doc.MaxScore += len(fs)
+			}
+		}
+	}
+	if asJSON {
+		if err := writeJSON(a.Out, doc); err != nil {
+			return err
+		}
+	} else {
+		tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "#\tLESSON\tRESULT\tPASSING")
+		for _, r := range doc.Lessons {
+			result := "pass"
+			switch {
+			case len(r.BuildErrors) > 0:
+				result = "does not compile"
+			case !r.Passed:
+				result = "fail"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%d/%d\n", r.Lesson, r.Title, result, r.Counts()[check.Pass], len(r.Tests))
+		}
+		tw.Flush()
+		fmt.Fprintf(a.Out, "\nScore: %d of %d tests pass. `tutor check N` explains any lesson.\n", doc.Score, doc.MaxScore)
+	}
+	if !doc.Passed {
+		return silent(ExitFailed)
+	}
+	return nil
+}
+
+func writeJSON(out io.Writer, v any) error {
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -399,3 +399,25 @@ func TestStatusJSONForTeachers(t *testing.T) {
 	r = tutor(t, root)
 	assert.Contains(t, r.out, "You passed lesson 1. Run `tutor next` to go on to lesson 2, Fails.")
 }
+
+func TestCheckAllForAClass(t *testing.T) {
+	root := workbook(t)
+	r := tutor(t, root, "check", "--all", "--json")
+	assert.Equal(t, ExitFailed, r.code, "some fixture lessons fail")
+	var doc AllResults
+	require.NoError(t, json.Unmarshal([]byte(r.out), &doc), r.out)
+	require.Len(t, doc.Lessons, 6)
+	assert.False(t, doc.Passed)
+	assert.True(t, doc.Lessons[0].Passed)
+	assert.NotEmpty(t, doc.Lessons[2].BuildErrors)
+	// 01: 1/1, 02: 1/3, 03: 0/1 (no compile), 04: 1/2, 05: 0/2, 06: 0/1
+	assert.Equal(t, 3, doc.Score)
+	assert.Equal(t, 10, doc.MaxScore)
+
+	r = tutor(t, root, "check", "--all")
+	assert.Regexp(t, `3\s+Does not compile\s+does not compile\s+0/0`, r.out)
+	assert.Contains(t, r.out, "Score: 3 of 10 tests pass.")
+
+	r = tutor(t, root, "check", "--all", "2")
+	assert.Equal(t, ExitUsage, r.code)
+}
