@@ -110,7 +110,7 @@ func WriteText(out io.Writer, r *Result, next Next, st Style) {
 		if next.NextLesson != "" {
 			fmt.Fprintf(out, "Next: lesson %s. Run `tutor next` to go on.\n", next.NextLesson)
 		} else {
-			fmt.Fprintln(out, "That was the last lesson: you built the whole stack, from a socket to a gateway.")
+			fmt.Fprintln(out, "That was the last lesson of the workbook. `tutor list` shows them all.")
 		}
 	default:
 		fmt.Fprintf(out, "%d of %d behaviours pass", c[Pass], total)

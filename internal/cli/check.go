@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"socket2gateway/internal/check"
+	"socket2gateway/internal/lesson"
 	"socket2gateway/internal/progress"
 )
 
@@ -42,66 +44,15 @@ lesson's result and a score (tests passed of all tests).`,
 				}
 				return a.checkAll(cmd, asJSON)
 			}
-			l, s, err := a.lessonArg(args)
+			l, _, err := a.lessonArg(args)
 			if err != nil {
 				return err
 			}
-			race, raceWhy := false, ""
-			if l.Race {
-				race, raceWhy = check.RaceAvailable(cmd.Context())
+			passed, err := a.checkLesson(cmd.Context(), l, checkMode{json: asJSON, verbose: verbose, solution: solution})
+			if err != nil {
+				return err
 			}
-			if !asJSON {
-				what := "your code"
-				if solution {
-					what = "the reference solution"
-				}
-				fmt.Fprintf(a.Err, "Testing %s for lesson %d (limit %s)…\n", what, l.Number, l.TimeoutDuration())
-			}
-			opts := check.Options{Solution: solution, Race: race}
-			if !asJSON {
-				opts.Slow = func() {
-					fmt.Fprintln(a.Err, "Still compiling: the first check of a lesson builds its packages (with -race, the race runtime too), which can take a minute. Later checks are quick.")
-				}
-			}
-			r, err := check.Run(cmd.Context(), a.wb, l, opts)
-			switch {
-			case errors.Is(err, check.ErrNoGo):
-				return fail(ExitProblem, "The go command was not found, so the tests cannot run. Install Go (https://go.dev/dl/) and run `tutor doctor`.")
-			case r == nil && err != nil:
-				return fail(ExitProblem, "The tests could not be run: %v", err)
-			case err != nil: // interrupted
-				return fail(ExitFailed, "Stopped: the tests were interrupted and everything they started was stopped.")
-			}
-			if !solution {
-				passed := r.Passed
-				// The lesson checked is the one being worked on: `tutor next`
-				// then goes on from it.
-				if err := a.update(func(st *progress.State) {
-					st.RecordCheck(l.Slug, passed, a.Now())
-					st.Current = l.Slug
-				}); err != nil {
-					return err
-				}
-			}
-			if asJSON {
-				if err := check.WriteJSON(a.Out, r); err != nil {
-					return err
-				}
-			} else {
-				next := check.Next{HintsTotal: len(l.Hints), RaceNote: raceWhy}
-				if p := s.Peek(l.Slug); p != nil {
-					next.HintsShown = p.Hints
-				}
-				if n := a.nextLesson(l); n != nil {
-					next.NextLesson = fmt.Sprintf("%d, %s", n.Number, n.Title)
-				}
-				style := check.Style{Color: a.color()}
-				if verbose {
-					style.MaxLines = 1 << 20
-				}
-				check.WriteText(a.Out, r, next, style)
-			}
-			if !r.Passed {
+			if !passed {
 				return silent(ExitFailed)
 			}
 			return nil
@@ -185,4 +136,67 @@ func writeJSON(out io.Writer, v any) error {
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+type checkMode struct{ json, verbose, solution bool }
+
+// checkLesson runs one lesson's tests, records the result in the progress
+// (unless it tested the solution) and prints the report.
+func (a *App) checkLesson(ctx context.Context, l *lesson.Lesson, mode checkMode) (passed bool, err error) {
+	race, raceWhy := false, ""
+	if l.Race {
+		race, raceWhy = check.RaceAvailable(ctx)
+	}
+	if !mode.json {
+		what := "your code"
+		if mode.solution {
+			what = "the reference solution"
+		}
+		fmt.Fprintf(a.Err, "Testing %s for lesson %d (limit %s)…\n", what, l.Number, l.TimeoutDuration())
+	}
+	opts := check.Options{Solution: mode.solution, Race: race}
+	if !mode.json {
+		opts.Slow = func() {
+			fmt.Fprintln(a.Err, "Still compiling: the first check of a lesson builds its packages (with -race, the race runtime too), which can take a minute. Later checks are quick.")
+		}
+	}
+	r, err := check.Run(ctx, a.wb, l, opts)
+	switch {
+	case errors.Is(err, check.ErrNoGo):
+		return false, fail(ExitProblem, "The go command was not found, so the tests cannot run. Install Go (https://go.dev/dl/) and run `tutor doctor`.")
+	case r == nil && err != nil:
+		return false, fail(ExitProblem, "The tests could not be run: %v", err)
+	case err != nil: // interrupted
+		return false, fail(ExitFailed, "Stopped: the tests were interrupted and everything they started was stopped.")
+	}
+	var s *progress.State
+	if !mode.solution {
+		// The lesson checked is the one being worked on: `tutor next`
+		// then goes on from it.
+		if err := a.update(func(st *progress.State) {
+			st.RecordCheck(l.Slug, r.Passed, a.Now())
+			st.Current = l.Slug
+			s = st
+		}); err != nil {
+			return false, err
+		}
+	}
+	if mode.json {
+		return r.Passed, check.WriteJSON(a.Out, r)
+	}
+	next := check.Next{HintsTotal: len(l.Hints), RaceNote: raceWhy}
+	if s != nil {
+		if p := s.Peek(l.Slug); p != nil {
+			next.HintsShown = p.Hints
+		}
+	}
+	if n := a.nextLesson(l); n != nil {
+		next.NextLesson = fmt.Sprintf("%d, %s", n.Number, n.Title)
+	}
+	style := check.Style{Color: a.color()}
+	if mode.verbose {
+		style.MaxLines = 1 << 20
+	}
+	check.WriteText(a.Out, r, next, style)
+	return r.Passed, nil
 }

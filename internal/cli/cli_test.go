@@ -421,3 +421,49 @@ func TestCheckAllForAClass(t *testing.T) {
 	r = tutor(t, root, "check", "--all", "2")
 	assert.Equal(t, ExitUsage, r.code)
 }
+
+func TestWatchChecksOnSaveAndTakesKeys(t *testing.T) {
+	root := workbook(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	keys, typeKey := io.Pipe()
+	var out, errb syncBuffer
+	a := &App{In: keys, Out: &out, Err: &errb, Dir: root, Ctx: ctx}
+	done := make(chan int, 1)
+	go func() { done <- a.Run([]string{"watch", "2"}) }()
+	waitFor := func(what string) {
+		t.Helper()
+		require.Eventually(t, func() bool { return strings.Count(out.String(), what) > 0 },
+			60*time.Second, 20*time.Millisecond, "waiting for %q in:\n%s", what, out.String())
+	}
+	waitFor("Watching exercises/02-fails")
+	assert.Contains(t, out.String(), "1 of 3 behaviours pass.")
+
+	// Save the fix the way vim does: a new file renamed over the old.
+	stub := filepath.Join(root, "exercises/02-fails/adder.go")
+	tmp := filepath.Join(root, "exercises/02-fails/4913")
+	require.NoError(t, os.WriteFile(tmp, []byte("package adder\n\n// Add returns a+b.\nfunc Add(a, b int) int { return a + b }\n"), 0o644))
+	require.NoError(t, os.Rename(tmp, stub))
+	waitFor("saved: checking again")
+	waitFor("All 3 behaviours pass.")
+	waitFor("n next lesson · h hint")
+
+	_, err := typeKey.Write([]byte("h"))
+	require.NoError(t, err)
+	waitFor("Hint 1 of 2 (new)")
+
+	_, err = typeKey.Write([]byte("n"))
+	require.NoError(t, err)
+	waitFor("On to lesson 3, Does not compile")
+	waitFor("Watching exercises/03-broken")
+
+	_, err = typeKey.Write([]byte("q"))
+	require.NoError(t, err)
+	select {
+	case code := <-done:
+		assert.Equal(t, ExitOK, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("watch did not stop on q")
+	}
+	assert.Equal(t, "03-broken", loadProgress(t, root).Current)
+}

@@ -51,6 +51,7 @@ lesson.`,
 		a.gotoCommand(),
 		a.runCommand(),
 		a.statusCommand(),
+		a.watchCommand(),
 		a.verifyCommand(),
 		a.doctorCommand(),
 	)
