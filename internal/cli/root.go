@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"socket2gateway/internal/picker"
 )
 
 func signalContext() (context.Context, context.CancelFunc) {
@@ -36,6 +39,9 @@ lesson.`,
 		SilenceUsage:  true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if a.Term.IsTTY && a.InIsTTY {
+				return a.pick()
+			}
 			return a.greet()
 		},
 	}
@@ -59,6 +65,44 @@ lesson.`,
 		return fail(ExitUsage, "%s\nRun `%s --help` for its flags.", upperFirst(err.Error()), c.CommandPath())
 	})
 	return root
+}
+
+// pick shows the lesson picker and runs what the learner chose.
+func (a *App) pick() error {
+	w, err := a.workbook()
+	if err != nil {
+		return err
+	}
+	s, err := a.state()
+	if err != nil {
+		return err
+	}
+	cur := a.current(s)
+	items := make([]picker.Item, len(w.Lessons))
+	done := 0
+	for i, l := range w.Lessons {
+		it := picker.Item{Number: l.Number, Name: l.Title, Part: l.Part, Minutes: l.Minutes, Status: "not started", Current: l == cur}
+		if p := s.Peek(l.Slug); p.Done() {
+			it.Status = "done"
+			done++
+		} else if p != nil && p.Checks > 0 {
+			it.Status = "started"
+		}
+		items[i] = it
+	}
+	title := fmt.Sprintf("From Socket to Gateway · %d of %d lessons done", done, len(w.Lessons))
+	choice, err := picker.Run(items, title, a.In, a.Out)
+	if err != nil {
+		// No usable terminal after all: fall back to the plain greeting.
+		return a.greet()
+	}
+	if choice.Command == "" {
+		return nil
+	}
+	if code := a.Run([]string{choice.Command, strconv.Itoa(choice.Lesson)}); code != ExitOK {
+		return silent(code)
+	}
+	return nil
 }
 
 // greet tells the learner where they stand and what to do next.
