@@ -352,13 +352,22 @@ func (r *Result) collect(w *lesson.Workbook, l *lesson.Lesson, exe *testjson.Exe
 		h.mu.Unlock()
 	}
 
-	names := append([]string(nil), funcs...)
-	for name := range outcomes {
-		if !contains(names, name) {
+	// Report in the manifest's order, then any test it does not name in
+	// source order, then anything else go test reported.
+	var names []string
+	for _, name := range append(append([]string(nil), l.TestOrder...), funcs...) {
+		if contains(funcs, name) && !contains(names, name) {
 			names = append(names, name)
 		}
 	}
-	sort.SliceStable(names, func(i, j int) bool { return order(funcs, names[i]) < order(funcs, names[j]) })
+	var extra []string
+	for name := range outcomes {
+		if !contains(names, name) {
+			extra = append(extra, name)
+		}
+	}
+	sort.Strings(extra)
+	names = append(names, extra...)
 
 	dir := w.ExerciseDir(l)
 	for _, name := range names {
@@ -396,15 +405,6 @@ func (r *Result) collect(w *lesson.Workbook, l *lesson.Lesson, exe *testjson.Exe
 			r.Output = out
 		}
 	}
-}
-
-func order(funcs []string, name string) int {
-	for i, f := range funcs {
-		if f == name {
-			return i
-		}
-	}
-	return len(funcs)
 }
 
 func contains(xs []string, x string) bool {

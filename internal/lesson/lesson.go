@@ -60,6 +60,9 @@ type Lesson struct {
 	Tests map[string]TestInfo `toml:"tests"`
 
 	Number int `toml:"-"` // from the slug's numeric prefix
+	// TestOrder lists the test functions in the order [lesson.tests]
+	// names them: the order reports follow.
+	TestOrder []string `toml:"-"`
 }
 
 // TestInfo describes one test function of an exercise.
@@ -152,6 +155,17 @@ func Load(root string) (*Workbook, error) {
 		return nil, fmt.Errorf("lesson: %s: unknown keys %s", ManifestPath, strings.Join(keys, ", "))
 	}
 	w := &Workbook{Root: root, Lessons: m.Lesson}
+	// The decoder fills maps, which forget order; the metadata keeps it.
+	// Each [[lesson]] header is a key "lesson" of its own.
+	n := 0
+	for _, k := range md.Keys() {
+		switch {
+		case len(k) == 1 && k[0] == "lesson":
+			n++
+		case len(k) == 3 && k[0] == "lesson" && k[1] == "tests" && n > 0 && n <= len(w.Lessons):
+			w.Lessons[n-1].TestOrder = append(w.Lessons[n-1].TestOrder, k[2])
+		}
+	}
 	for i, l := range w.Lessons {
 		sm := slugRE.FindStringSubmatch(l.Slug)
 		if sm == nil {

@@ -74,3 +74,11 @@ func TestFindRootWalksUp(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNoWorkbook)
 	assert.True(t, strings.HasSuffix(got, "workbook"))
 }
+
+func TestTestOrderFollowsTheManifest(t *testing.T) {
+	w := fixture(t)
+	l, _ := w.Find("2")
+	assert.Equal(t, []string{"TestAdd", "TestTable", "TestZero"}, l.TestOrder)
+	l, _ = w.Find("5")
+	assert.Equal(t, []string{"TestCount", "TestAfter"}, l.TestOrder)
+}
