@@ -1,0 +1,51 @@
+// This file is given: it needs no editing.
+
+// Command serve runs lesson 3's server; `tutor run 3` starts it.
+//
+//	serve [-addr HOST:PORT]
+//
+// It listens on addr (by default 127.0.0.1 and a free port), prints
+// "listening on HOST:PORT" as its first line, and answers each
+// connection's one request with a summary of what ReadRequest read,
+// until SIGINT (Ctrl-C) or SIGTERM; then it exits with status 0.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	httpd "socket2gateway/exercises/03-reading-a-request"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:0", "address to listen on")
+	flag.Parse()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "serve:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("listening on %s\n", ln.Addr())
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- httpd.Serve(ln) }()
+
+	select {
+	case <-stop:
+		ln.Close()
+		if err := <-done; err != nil {
+			fmt.Fprintln(os.Stderr, "serve:", err)
+			os.Exit(1)
+		}
+	case err := <-done:
+		fmt.Fprintln(os.Stderr, "serve:", err)
+		os.Exit(1)
+	}
+}
