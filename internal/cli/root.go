@@ -58,6 +58,7 @@ lesson.`,
 		a.runCommand(),
 		a.statusCommand(),
 		a.watchCommand(),
+		a.bookCommand(),
 		a.verifyCommand(),
 		a.doctorCommand(),
 	)

@@ -84,13 +84,24 @@ func (a *App) runCommand() *cobra.Command {
 			if _, _, err := net.SplitHostPort(addr); err != nil {
 				return fail(ExitUsage, "--addr %q is not HOST:PORT (for example 127.0.0.1:8080).", addr)
 			}
-			return a.serve(cmd.Context(), l, solution, addr, pass)
+			return a.serve(cmd.Context(), l, serveOpts{solution: solution, addr: addr, pass: pass})
 		},
 	}
 	return cmd
 }
 
-func (a *App) serve(ctx context.Context, l *lesson.Lesson, solution bool, addr string, pass []string) error {
+// serveOpts say how serve starts a lesson's server.
+type serveOpts struct {
+	solution bool     // the reference solution, not the learner's code
+	addr     string   // -addr for the server
+	pass     []string // more flags for the server
+	// what names the server in the banner; path is the URL path to
+	// print. Both default to the lesson's server and "/".
+	what, path string
+}
+
+func (a *App) serve(ctx context.Context, l *lesson.Lesson, o serveOpts) error {
+	solution, addr, pass := o.solution, o.addr, o.pass
 	w := a.wb
 	if l.Run == nil || l.Run.Package == "" {
 		var with []string
@@ -109,7 +120,9 @@ func (a *App) serve(ctx context.Context, l *lesson.Lesson, solution bool, addr s
 	if solution {
 		who = "the reference solution"
 	}
-	fmt.Fprintf(a.Err, "Building lesson %d's server (%s)…\n", l.Number, who)
+	if o.what == "" {
+		fmt.Fprintf(a.Err, "Building lesson %d's server (%s)…\n", l.Number, who)
+	}
 
 	tmp, err := os.MkdirTemp("", "tutor-run-*")
 	if err != nil {
@@ -213,8 +226,12 @@ func (a *App) serve(ctx context.Context, l *lesson.Lesson, solution bool, addr s
 
 	host, port, _ := net.SplitHostPort(listening)
 	url := "http://" + listening + "/"
-	fmt.Fprintf(a.Out, "Lesson %d's server (%s) is listening on %s\n", l.Number, who, a.paint("1", url))
-	if len(l.Run.Try) > 0 {
+	if o.what != "" {
+		fmt.Fprintf(a.Out, "%s is at %s\n", o.what, a.paint("1", "http://"+listening+o.path))
+	} else {
+		fmt.Fprintf(a.Out, "Lesson %d's server (%s) is listening on %s\n", l.Number, who, a.paint("1", url))
+	}
+	if len(l.Run.Try) > 0 && o.what == "" {
 		fmt.Fprintln(a.Out, "Try it from another terminal:")
 		r := strings.NewReplacer("{url}", url, "{addr}", listening, "{host}", host, "{port}", port)
 		for _, t := range l.Run.Try {
