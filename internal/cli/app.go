@@ -250,8 +250,10 @@ func (a *App) paint(code, text string) string {
 
 // nextLesson returns the lesson after l, or nil after the last.
 func (a *App) nextLesson(l *lesson.Lesson) *lesson.Lesson {
-	if l.Number < len(a.wb.Lessons) {
-		return a.wb.Lessons[l.Number]
+	for i, o := range a.wb.Lessons {
+		if o == l && i+1 < len(a.wb.Lessons) {
+			return a.wb.Lessons[i+1]
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"socket2gateway/internal/lesson"
 	"socket2gateway/internal/progress"
 )
 
@@ -26,7 +27,7 @@ func (a *App) nextCommand() *cobra.Command {
 			if !s.Peek(cur.Slug).Done() {
 				fmt.Fprintf(a.Out, "Lesson %d is not passed yet; you can come back to it with `tutor goto %d`.\n", cur.Number, cur.Number)
 			}
-			return a.moveTo(next.Number)
+			return a.moveTo(next)
 		},
 	}
 }
@@ -46,13 +47,12 @@ exercise gives you working copies of what earlier lessons built.`,
 			if err != nil {
 				return err
 			}
-			return a.moveTo(l.Number)
+			return a.moveTo(l)
 		},
 	}
 }
 
-func (a *App) moveTo(n int) error {
-	l := a.wb.Lessons[n-1]
+func (a *App) moveTo(l *lesson.Lesson) error {
 	if err := a.update(func(s *progress.State) { s.Current = l.Slug }); err != nil {
 		return err
 	}

@@ -52,7 +52,12 @@ checkout, not on your own exercise work.`,
 			} else {
 				why = ""
 			}
-			if !verify.Write(a.Out, reports, why) {
+			ok := verify.Write(a.Out, reports, why)
+			if gaps := w.Gaps(); len(args) == 0 && len(gaps) > 0 {
+				fmt.Fprintf(a.Out, "The manifest has no lesson %v: every number from 1 to the last must be there.\n", gaps)
+				ok = false
+			}
+			if !ok {
 				return silent(ExitFailed)
 			}
 			return nil

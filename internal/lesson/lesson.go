@@ -172,8 +172,10 @@ func Load(root string) (*Workbook, error) {
 			return nil, fmt.Errorf("lesson: %s: slug %q is not NN-words-in-lower-case", ManifestPath, l.Slug)
 		}
 		l.Number, _ = strconv.Atoi(sm[1])
-		if l.Number != i+1 {
-			return nil, fmt.Errorf("lesson: %s: lesson %q is number %d in the list but its slug says %d", ManifestPath, l.Slug, i+1, l.Number)
+		// Numbers must increase; a gap (a lesson still being written) is
+		// allowed here and reported by Gaps, which verify checks.
+		if i > 0 && l.Number <= w.Lessons[i-1].Number {
+			return nil, fmt.Errorf("lesson: %s: lesson %q comes after %q: the lessons must be in order of their numbers", ManifestPath, l.Slug, w.Lessons[i-1].Slug)
 		}
 		if strings.TrimSpace(l.Title) == "" {
 			return nil, fmt.Errorf("lesson: %s: lesson %q has no title", ManifestPath, l.Slug)
@@ -185,6 +187,20 @@ func Load(root string) (*Workbook, error) {
 		}
 	}
 	return w, nil
+}
+
+// Gaps returns the numbers missing between 1 and the last lesson: the
+// lessons still being written. A finished workbook has none.
+func (w *Workbook) Gaps() []int {
+	var gaps []int
+	next := 1
+	for _, l := range w.Lessons {
+		for ; next < l.Number; next++ {
+			gaps = append(gaps, next)
+		}
+		next = l.Number + 1
+	}
+	return gaps
 }
 
 // ErrNoWorkbook is returned by FindRoot outside a workbook checkout.
@@ -221,10 +237,16 @@ func FindRoot(dir string) (string, error) {
 func (w *Workbook) Find(id string) (*Lesson, error) {
 	id = strings.TrimSpace(strings.ToLower(id))
 	if n, err := strconv.Atoi(id); err == nil {
-		if n >= 1 && n <= len(w.Lessons) {
-			return w.Lessons[n-1], nil
+		for _, l := range w.Lessons {
+			if l.Number == n {
+				return l, nil
+			}
 		}
-		return nil, fmt.Errorf("there is no lesson %d: the lessons are numbered 1 to %d (see `tutor list`)", n, len(w.Lessons))
+		if len(w.Lessons) == 0 {
+			return nil, fmt.Errorf("there is no lesson %d: the workbook has no lessons", n)
+		}
+		return nil, fmt.Errorf("there is no lesson %d: the lessons are numbered %d to %d (see `tutor list`)",
+			n, w.Lessons[0].Number, w.Lessons[len(w.Lessons)-1].Number)
 	}
 	for _, l := range w.Lessons {
 		if id == l.Slug || id == l.Name() {

@@ -48,7 +48,7 @@ func TestHeadingsSkipCodeBlocks(t *testing.T) {
 
 func TestLoadRejectsBadManifests(t *testing.T) {
 	for name, toml := range map[string]string{
-		"out of order": "[[lesson]]\nslug = \"02-b\"\ntitle = \"B\"\n",
+		"out of order": "[[lesson]]\nslug = \"02-b\"\ntitle = \"B\"\n[[lesson]]\nslug = \"01-a\"\ntitle = \"A\"\n",
 		"bad slug":     "[[lesson]]\nslug = \"one\"\ntitle = \"A\"\n",
 		"no title":     "[[lesson]]\nslug = \"01-a\"\n",
 		"unknown key":  "[[lesson]]\nslug = \"01-a\"\ntitle = \"A\"\ncolour = 1\n",
@@ -81,4 +81,19 @@ func TestTestOrderFollowsTheManifest(t *testing.T) {
 	assert.Equal(t, []string{"TestAdd", "TestTable", "TestZero"}, l.TestOrder)
 	l, _ = w.Find("5")
 	assert.Equal(t, []string{"TestCount", "TestAfter"}, l.TestOrder)
+}
+
+func TestGapsAreAllowedButReported(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "lessons"), 0o755))
+	toml := "[[lesson]]\nslug = \"01-a\"\ntitle = \"A\"\n[[lesson]]\nslug = \"04-d\"\ntitle = \"D\"\n"
+	require.NoError(t, os.WriteFile(filepath.Join(root, ManifestPath), []byte(toml), 0o644))
+	w, err := Load(root)
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 3}, w.Gaps())
+	l, err := w.Find("4")
+	require.NoError(t, err)
+	assert.Equal(t, "04-d", l.Slug)
+	_, err = w.Find("2")
+	assert.ErrorContains(t, err, "numbered 1 to 4")
 }

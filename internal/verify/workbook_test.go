@@ -21,6 +21,7 @@ func TestWorkbook(t *testing.T) {
 	w, err := lesson.Load(root)
 	require.NoError(t, err)
 	require.NotEmpty(t, w.Lessons)
+	assert.Empty(t, w.Gaps(), "lessons missing from the manifest: every number from 1 to the last must be there")
 
 	race, why := check.RaceAvailable(context.Background())
 	if !race {
