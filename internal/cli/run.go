@@ -1,28 +1,19 @@
 package cli
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"socket2gateway/internal/check"
 	"socket2gateway/internal/lesson"
+	"socket2gateway/internal/serve"
 )
-
-// ListeningPrefix starts the first line a lesson's server prints on
-// stdout: "listening on 127.0.0.1:8080".
-const ListeningPrefix = "listening on "
 
 const runHelp = `Run starts a lesson's server: your code in exercises/, or the reference
 solution with --solution. It listens on 127.0.0.1 and a free port unless
@@ -101,7 +92,6 @@ type serveOpts struct {
 }
 
 func (a *App) serve(ctx context.Context, l *lesson.Lesson, o serveOpts) error {
-	solution, addr, pass := o.solution, o.addr, o.pass
 	w := a.wb
 	if l.Run == nil || l.Run.Package == "" {
 		var with []string
@@ -117,141 +107,66 @@ func (a *App) serve(ctx context.Context, l *lesson.Lesson, o serveOpts) error {
 		return fail(ExitUsage, "%s", msg)
 	}
 	who := "your code"
-	if solution {
+	if o.solution {
 		who = "the reference solution"
 	}
 	if o.what == "" {
 		fmt.Fprintf(a.Err, "Building lesson %d's server (%s)…\n", l.Number, who)
 	}
-
-	tmp, err := os.MkdirTemp("", "tutor-run-*")
+	tmp, err := serve.TempDir()
 	if err != nil {
 		return fail(ExitProblem, "Could not make a temporary folder: %v", err)
 	}
 	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "serve")
-	args := []string{"build", "-o", bin}
-	if solution {
-		overlay, cleanup, err := check.WriteOverlay(w, l)
-		if err != nil {
-			return fail(ExitProblem, "%v", err)
-		}
-		defer cleanup()
-		args = append(args, "-overlay", overlay)
-	}
-	args = append(args, "./"+l.Slug+"/"+strings.TrimPrefix(l.Run.Package, "./"))
-	build := exec.CommandContext(ctx, "go", args...)
-	build.Dir = w.ExerciseModule()
-	var buildOut bytes.Buffer
-	build.Stdout, build.Stderr = &buildOut, &buildOut
-	if err := build.Run(); err != nil {
-		if errors.Is(err, exec.ErrNotFound) {
-			return fail(ExitProblem, "The go command was not found. Run `tutor doctor`.")
-		}
-		if ctx.Err() != nil {
-			return fail(ExitFailed, "Stopped.")
-		}
+	bin, err := serve.Build(ctx, w, l, o.solution, tmp)
+	var be *serve.BuildError
+	switch {
+	case errors.Is(err, serve.ErrNoGo):
+		return fail(ExitProblem, "The go command was not found. Run `tutor doctor`.")
+	case errors.As(err, &be):
 		fmt.Fprintf(a.Out, "The server does not compile:\n\n")
-		for _, line := range strings.Split(strings.TrimSpace(buildOut.String()), "\n") {
-			if strings.HasPrefix(line, "# ") {
-				continue
-			}
-			line = strings.ReplaceAll(line, w.Root+string(filepath.Separator), "")
-			if strings.HasPrefix(line, l.Slug+"/") {
-				line = "exercises/" + line
-			}
+		for _, line := range be.Lines {
 			fmt.Fprintf(a.Out, "    %s\n", line)
 		}
 		fmt.Fprintf(a.Out, "\nFix the first error above, then run `tutor run %d` again (`tutor check %d` tests it).\n", l.Number, l.Number)
 		return silent(ExitFailed)
+	case ctx.Err() != nil:
+		return fail(ExitFailed, "Stopped.")
+	case err != nil:
+		return fail(ExitProblem, "The server could not be built: %v", err)
 	}
 
-	srv := exec.Command(bin, append([]string{"-addr", addr}, pass...)...)
-	srv.Dir = w.Root
-	srv.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stdout, err := srv.StdoutPipe()
+	p, err := serve.Start(bin, w.Root, append([]string{"-addr", o.addr}, o.pass...), a.Out, a.Err)
 	if err != nil {
-		return err
+		return fail(ExitFailed, "%s.", upperFirst(err.Error()))
 	}
-	srv.Stderr = a.Err
-	if err := srv.Start(); err != nil {
-		return fail(ExitProblem, "The server could not start: %v", err)
-	}
-	exited := make(chan error, 1)
-	lines := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		first := true
-		for sc.Scan() {
-			if first {
-				lines <- sc.Text()
-				first = false
-				continue
-			}
-			fmt.Fprintln(a.Out, sc.Text())
-		}
-		if first {
-			close(lines)
-		}
-		exited <- srv.Wait()
-	}()
-	stop := func() {
-		_ = syscall.Kill(-srv.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-srv.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-	}
+	defer p.Stop()
 
-	var listening string
-	select {
-	case line, ok := <-lines:
-		if !ok || !strings.HasPrefix(line, ListeningPrefix) {
-			stop()
-			if !ok {
-				return fail(ExitFailed, "The server stopped before it was listening (see its messages above).")
-			}
-			return fail(ExitFailed, "The server's first line should say %q, but it said %q.", ListeningPrefix+"HOST:PORT", line)
-		}
-		listening = strings.TrimSpace(strings.TrimPrefix(line, ListeningPrefix))
-	case <-time.After(15 * time.Second):
-		stop()
-		return fail(ExitFailed, "The server did not say it was listening within 15 seconds, so it was stopped.")
-	case <-ctx.Done():
-		stop()
-		return nil
-	}
-
-	host, port, _ := net.SplitHostPort(listening)
-	url := "http://" + listening + "/"
+	host, port, _ := net.SplitHostPort(p.Addr)
+	url := "http://" + p.Addr + "/"
 	if o.what != "" {
-		fmt.Fprintf(a.Out, "%s is at %s\n", o.what, a.paint("1", "http://"+listening+o.path))
+		fmt.Fprintf(a.Out, "%s is at %s\n", o.what, a.paint("1", "http://"+p.Addr+o.path))
 	} else {
 		fmt.Fprintf(a.Out, "Lesson %d's server (%s) is listening on %s\n", l.Number, who, a.paint("1", url))
-	}
-	if len(l.Run.Try) > 0 && o.what == "" {
-		fmt.Fprintln(a.Out, "Try it from another terminal:")
-		r := strings.NewReplacer("{url}", url, "{addr}", listening, "{host}", host, "{port}", port)
-		for _, t := range l.Run.Try {
-			fmt.Fprintf(a.Out, "  %s\n", r.Replace(t))
+		if len(l.Run.Try) > 0 {
+			fmt.Fprintln(a.Out, "Try it from another terminal:")
+			r := strings.NewReplacer("{url}", url, "{addr}", p.Addr, "{host}", host, "{port}", port)
+			for _, t := range l.Run.Try {
+				fmt.Fprintf(a.Out, "  %s\n", r.Replace(t))
+			}
 		}
 	}
 	fmt.Fprintln(a.Out, "Press Ctrl-C to stop.")
 
 	select {
 	case <-ctx.Done():
-		stop()
+		p.Stop()
 		fmt.Fprintln(a.Out, "\nStopped.")
 		return nil
-	case err := <-exited:
+	case <-p.Done():
 		var ee *exec.ExitError
-		if errors.As(err, &ee) {
+		if errors.As(p.Err(), &ee) {
 			return fail(ExitFailed, "The server exited by itself (%v).", ee)
-		}
-		if err != nil {
-			return fail(ExitFailed, "The server stopped: %v", err)
 		}
 		fmt.Fprintln(a.Out, "The server exited by itself.")
 		return nil
