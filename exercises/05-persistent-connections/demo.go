@@ -24,7 +24,8 @@ import (
 //	GET  /notmod  304 Not Modified
 //
 // and adds GET /slow?ms=N, which answers after N milliseconds (at most
-// 10 s), and GET /stream, ten lines a fifth of a second apart. Any
+// 10 s), GET /stream, ten lines a fifth of a second apart, and GET
+// /hello, the hello world `tutor bench` measures every server with. Any
 // other path is 404; a method a path lacks is 501.
 //
 // The page at / shows the client's address and how many requests
@@ -40,6 +41,7 @@ func Demo() Handler {
 		"/notmod": Methods{"GET": status(304)},
 		"/slow":   Methods{"GET": slow},
 		"/stream": Methods{"GET": stream},
+		"/hello":  Methods{"GET": Hello},
 	}
 	return HandlerFunc(func(w ResponseWriter, r *Request) {
 		h, ok := routes[r.Path]
@@ -181,4 +183,11 @@ func stream(w ResponseWriter, r *Request) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
+}
+
+// Hello answers "Hello, world!": the page `tutor bench` asks every
+// server of the workbook for.
+func Hello(w ResponseWriter, r *Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("Hello, world!\n"))
 }

@@ -18,6 +18,7 @@ import (
 //	GET /            200, which strategy serves you, and how many
 //	                 requests are in a handler right now
 //	GET /slow?ms=N   200 after N milliseconds (at most 10000)
+//	GET /hello       "Hello, world!", what `tutor bench` measures
 //
 // Any other path is 404; a method a path lacks is 501. strategy
 // describes the server's strategy ("pool of 16 workers, queue 64").
@@ -32,6 +33,10 @@ func Demo(strategy string) Handler {
 				strategy, busy.Load())
 		}},
 		"/slow": Methods{"GET": Slow},
+		"/hello": Methods{"GET": func(w ResponseWriter, r *Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Write([]byte("Hello, world!\n"))
+		}},
 	}
 	return HandlerFunc(func(w ResponseWriter, r *Request) {
 		busy.Add(1)
