@@ -30,6 +30,7 @@ import (
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
+	"socket2gateway/internal/bench"
 	"socket2gateway/internal/lesson"
 )
 
@@ -50,6 +51,8 @@ type page struct {
 	Prev    *link
 	Next    *link
 	Sidebar []sideEntry
+	// HasBench says whether the book has a benchmarks page.
+	HasBench bool
 }
 
 type link struct{ Href, Title string }
@@ -145,6 +148,11 @@ func Render(w *lesson.Workbook) (map[string][]byte, error) {
 		return nil, err
 	}
 	order = append(order, teachers)
+	if bp, err := benchPage(w); err != nil {
+		return nil, err
+	} else if bp != nil {
+		order = append(order, bp)
+	}
 	for i, p := range order {
 		if i > 0 {
 			p.Prev = &link{order[i-1].File, order[i-1].Title}
@@ -167,8 +175,13 @@ func Render(w *lesson.Workbook) (map[string][]byte, error) {
 
 	side := sidebar(parts, lessonPages)
 	files := map[string][]byte{}
+	hasBench := false
+	for _, p := range pages {
+		hasBench = hasBench || p.Kind == "benchmarks"
+	}
 	for _, p := range pages {
 		p.Sidebar = markCurrent(side, p.File)
+		p.HasBench = hasBench
 		var buf bytes.Buffer
 		if err := pageTemplate.Execute(&buf, p); err != nil {
 			return nil, fmt.Errorf("book: %s: %w", p.File, err)
@@ -271,6 +284,39 @@ func teachersPage(w *lesson.Workbook) (*page, error) {
 		return nil, err
 	}
 	return &page{File: "teachers.html", Title: "Running a workshop", Kind: "teachers", Body: template.HTML(body)}, nil
+}
+
+// ResultsJSON and ResultsSVG are the last `tutor bench` run's files.
+const (
+	ResultsJSON = "bench/results.json"
+	ResultsSVG  = "bench/results.svg"
+)
+
+// benchPage shows the last `tutor bench` run, when there is one.
+func benchPage(w *lesson.Workbook) (*page, error) {
+	rep, err := bench.LoadJSON(filepath.Join(w.Root, ResultsJSON))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("book: %s: %w", ResultsJSON, err)
+	}
+	var b strings.Builder
+	b.WriteString("<h1>The servers side by side</h1>\n")
+	fmt.Fprintf(&b, "<p>Every server of the workbook, measured in one run by <code>tutor bench</code>: each in a process of its own on 127.0.0.1, loaded in turn by lesson 14's load generator with %d keep-alive connections asking for <code>GET /hello</code>, %.0f seconds each. Ratios are to %s in the same run; the absolute numbers depend on the machine (2 cores here), the ratios much less. Run <code>tutor bench --learner</code> to see your own servers among them.</p>\n",
+		rep.Conns, rep.Seconds, html.EscapeString(rep.Baseline))
+	b.WriteString(`<figure class="chart">` + "\n" + bench.Chart(rep) + "</figure>\n")
+	b.WriteString("<table>\n<tr><th>Server</th><th>req/s</th><th>p50 ms</th><th>p99 ms</th><th>errors</th><th>ratio</th></tr>\n")
+	for _, r := range rep.Results {
+		if r.Skipped != "" {
+			fmt.Fprintf(&b, "<tr><td>%s</td><td colspan=\"5\">skipped: %s</td></tr>\n", html.EscapeString(r.Name), html.EscapeString(r.Skipped))
+			continue
+		}
+		fmt.Fprintf(&b, "<tr><td>%s</td><td>%.0f</td><td>%.2f</td><td>%.2f</td><td>%d</td><td>%.2f×</td></tr>\n",
+			html.EscapeString(r.Name), r.RPS, r.P50, r.P99, r.ErrorCount(), r.Ratio)
+	}
+	fmt.Fprintf(&b, "</table>\n<p class=\"meta\">%s; the raw figures are in <a href=\"../%s\">%s</a>.</p>\n", html.EscapeString(rep.Go), ResultsJSON, ResultsJSON)
+	return &page{File: "benchmarks.html", Title: "The servers side by side", Kind: "benchmarks", Body: template.HTML(b.String())}, nil
 }
 
 func mustRead(path string) string {

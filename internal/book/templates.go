@@ -22,6 +22,9 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <a class="lesson{{if .Current}} current{{end}}" href="{{.Href}}"{{if .Current}} aria-current="page"{{end}}>{{.Title}}</a>
 {{- end}}
 <p class="part"><a href="teachers.html">Running a workshop</a></p>
+{{- if .HasBench}}
+<p class="part"><a href="benchmarks.html">The servers side by side</a></p>
+{{- end}}
 <p class="part"><a href="print.html">Print version</a></p>
 <button type="button" class="theme" onclick="toggleTheme()">Light / dark</button>
 </nav>
@@ -122,6 +125,8 @@ figure.diagram svg circle { stroke: var(--svg); }
 figure.diagram svg polygon, figure.diagram svg text { fill: var(--svg); }
 figure.diagram svg circle[fill=white] { fill: var(--bg); }
 figcaption { color: var(--muted); font-size: 0.8rem; }
+figure.chart { margin: 1.5rem 0; overflow-x: auto; color: var(--fg); }
+figure.chart svg { max-width: 100%; height: auto; }
 .toc li { margin: 0.4rem 0; }
 .toc p { margin: 0.2rem 0 0.8rem; color: var(--muted); font-size: 0.95rem; }
 .work { margin-top: 2.5rem; padding: 0.6rem 1rem; border: 1px solid var(--line);

@@ -59,6 +59,8 @@ lesson.`,
 		a.statusCommand(),
 		a.watchCommand(),
 		a.bookCommand(),
+		a.benchCommand(),
+		a.netHTTPCommand(),
 		a.verifyCommand(),
 		a.doctorCommand(),
 	)
