@@ -128,7 +128,7 @@ PY
 
 servers=(wsgiref gunicorn gateway-close gateway)
 echo "hello.py, wrk -t$threads -c$conns -d$duration, $(nproc) CPUs," \
-	"$(python3 --version), gunicorn $("${gunicorn[@]}" --version 2>&1 | awk '{print $NF}')"
+	"$(python3 --version), gunicorn $("${gunicorn[@]}" --version 2>&1 | awk '{print $NF}' | tr -d ')')"
 for round in $(seq "$rounds"); do
 	for s in "${servers[@]}"; do
 		r=$(measure "$s")
