@@ -2,9 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"socket2gateway/internal/progress"
 )
 
 func (a *App) listCommand() *cobra.Command {
@@ -30,11 +33,9 @@ func (a *App) listCommand() *cobra.Command {
 					part = l.Part
 					fmt.Fprintf(tw, "\t%s\t\t\n", a.paint("2", part))
 				}
-				status, mark := "not started", " "
-				if p := s.Peek(l.Slug); p.Done() {
-					status, mark = "done", a.paint("32", "✓")
-				} else if p != nil && p.Checks > 0 {
-					status = "started"
+				status, mark := strings.ReplaceAll(s.Peek(l.Slug).Status(), "-", " "), " "
+				if status == progress.StatusDone {
+					mark = a.paint("32", "✓")
 				}
 				if l == cur {
 					status += ", current"

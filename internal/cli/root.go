@@ -6,11 +6,13 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"socket2gateway/internal/picker"
+	"socket2gateway/internal/progress"
 )
 
 func signalContext() (context.Context, context.CancelFunc) {
@@ -84,14 +86,12 @@ func (a *App) pick() error {
 	items := make([]picker.Item, len(w.Lessons))
 	done := 0
 	for i, l := range w.Lessons {
-		it := picker.Item{Number: l.Number, Name: l.Title, Part: l.Part, Minutes: l.Minutes, Status: "not started", Current: l == cur}
-		if p := s.Peek(l.Slug); p.Done() {
-			it.Status = "done"
+		status := s.Peek(l.Slug).Status()
+		if status == progress.StatusDone {
 			done++
-		} else if p != nil && p.Checks > 0 {
-			it.Status = "started"
 		}
-		items[i] = it
+		items[i] = picker.Item{Number: l.Number, Name: l.Title, Part: l.Part, Minutes: l.Minutes,
+			Status: strings.ReplaceAll(status, "-", " "), Current: l == cur}
 	}
 	title := fmt.Sprintf("From Socket to Gateway · %d of %d lessons done", done, len(w.Lessons))
 	choice, err := picker.Run(items, title, a.In, a.Out)

@@ -54,18 +54,15 @@ prints it as one JSON document, for a teacher's class dashboard.`,
 			cur := a.current(s)
 			doc := Status{Current: cur.Slug, Total: len(w.Lessons)}
 			for _, l := range w.Lessons {
+				p := s.Peek(l.Slug)
 				ls := LessonStatus{Number: l.Number, Slug: l.Slug, Title: l.Title,
-					Status: "not-started", Current: l == cur, HintsTotal: len(l.Hints)}
-				if p := s.Peek(l.Slug); p != nil {
+					Status: p.Status(), Current: l == cur, HintsTotal: len(l.Hints)}
+				if p != nil {
 					ls.Passed, ls.LastPass, ls.LastCheck = p.Passed, p.LastPass, p.LastCheck
 					ls.Checks, ls.HintsUsed, ls.SolutionSeen = p.Checks, p.Hints, p.SolutionSeen
-					switch {
-					case p.Done():
-						ls.Status = "done"
-						doc.Done++
-					case p.Checks > 0 || p.Hints > 0:
-						ls.Status = "started"
-					}
+				}
+				if p.Done() {
+					doc.Done++
 				}
 				doc.Lessons = append(doc.Lessons, ls)
 			}

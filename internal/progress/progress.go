@@ -50,6 +50,24 @@ type Lesson struct {
 // Done reports whether the lesson has been passed.
 func (l *Lesson) Done() bool { return l != nil && l.Passed != nil }
 
+// The statuses a lesson can have, as Status reports them.
+const (
+	StatusDone       = "done"
+	StatusStarted    = "started" // checked or hinted, not passed
+	StatusNotStarted = "not-started"
+)
+
+// Status reports how far the learner is with the lesson; l may be nil.
+func (l *Lesson) Status() string {
+	switch {
+	case l.Done():
+		return StatusDone
+	case l != nil && (l.Checks > 0 || l.Hints > 0):
+		return StatusStarted
+	}
+	return StatusNotStarted
+}
+
 // Lesson returns the record for slug, creating it.
 func (s *State) Lesson(slug string) *Lesson {
 	if s.Lessons == nil {
