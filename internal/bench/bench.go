@@ -40,6 +40,8 @@ type Target struct {
 	NetHTTP []string
 	// Baseline marks the server the ratios are computed against.
 	Baseline bool
+	// Note explains a figure that would mislead on its own.
+	Note string
 }
 
 // Result is one server's measurement.
@@ -52,6 +54,8 @@ type Result struct {
 	Errors   map[string]int `json:"errors"`
 	// Ratio is RPS divided by the baseline's RPS.
 	Ratio float64 `json:"ratio"`
+	// Note explains a figure that would mislead on its own.
+	Note string `json:"note,omitempty"`
 	// Skipped says why the server was not measured.
 	Skipped string `json:"skipped,omitempty"`
 }
@@ -87,11 +91,15 @@ func Targets(w *lesson.Workbook, learner bool, self []string) []Target {
 			ts = append(ts, Target{Name: name + " (yours)", Lesson: slug, Args: args, Learner: true})
 		}
 	}
+	syncNote := "serves one keep-alive connection at a time: the other clients wait, unanswered and uncounted (lesson 7)"
 	add("sync (lesson 7)", "07-threading-mixin", "-strategy", "sync")
+	for i := range ts {
+		ts[i].Note = syncNote
+	}
 	add("goroutine per connection (lesson 7)", "07-threading-mixin", "-strategy", "perconn")
 	add("pool (lesson 7)", "07-threading-mixin", "-strategy", "pool")
 	add("HTTP server (lesson 5)", "05-persistent-connections")
-	add("gateway, Go app (lesson 9)", "09-gateway-interface")
+	add("gateway, Go app (lesson 9)", "09-gateway-interface", "-app", "hello")
 	add("gateway, Python app, 2 workers (lesson 12)", "12-worker-gateway",
 		"-app", "exercises/12-worker-gateway/apps/hello.py:app", "-workers", "2")
 	ts = append(ts,
@@ -144,7 +152,7 @@ func Run(ctx context.Context, w *lesson.Workbook, ts []Target, opts Options) ([]
 			return nil, ctx.Err()
 		}
 		fmt.Fprintf(progress, "[%d/%d] %s: ", i+1, len(ts), t.Name)
-		r := Result{Name: t.Name}
+		r := Result{Name: t.Name, Note: t.Note}
 		p, why := start(ctx, w, t, tmp, pyScript)
 		if p == nil {
 			r.Skipped = why
@@ -155,7 +163,7 @@ func Run(ctx context.Context, w *lesson.Workbook, ts []Target, opts Options) ([]
 		url := "http://" + p.Addr + "/hello"
 		if _, err := load(ctx, loader, url, opts.Conns, opts.Warmup); err == nil {
 			r, err = load(ctx, loader, url, opts.Conns, opts.Duration)
-			r.Name = t.Name
+			r.Name, r.Note = t.Name, t.Note
 			if err != nil {
 				r.Skipped = err.Error()
 			}

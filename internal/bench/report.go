@@ -35,6 +35,11 @@ func WriteTable(out io.Writer, rs []Result, baseline string) {
 		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%d\t%s\t\n", r.Name, r.RPS, r.P50, r.P99, r.ErrorCount(), ratio)
 	}
 	tw.Flush()
+	for _, r := range rs {
+		if r.Note != "" {
+			fmt.Fprintf(out, "Note: %s %s.\n", r.Name, r.Note)
+		}
+	}
 }
 
 // SaveJSON writes the report.

@@ -315,7 +315,13 @@ func benchPage(w *lesson.Workbook) (*page, error) {
 		fmt.Fprintf(&b, "<tr><td>%s</td><td>%.0f</td><td>%.2f</td><td>%.2f</td><td>%d</td><td>%.2f×</td></tr>\n",
 			html.EscapeString(r.Name), r.RPS, r.P50, r.P99, r.ErrorCount(), r.Ratio)
 	}
-	fmt.Fprintf(&b, "</table>\n<p class=\"meta\">%s; the raw figures are in <a href=\"../%s\">%s</a>.</p>\n", html.EscapeString(rep.Go), ResultsJSON, ResultsJSON)
+	b.WriteString("</table>\n")
+	for _, r := range rep.Results {
+		if r.Note != "" {
+			fmt.Fprintf(&b, "<p>Note: %s %s.</p>\n", html.EscapeString(r.Name), html.EscapeString(r.Note))
+		}
+	}
+	fmt.Fprintf(&b, "<p class=\"meta\">%s; the raw figures are in <a href=\"../%s\">%s</a>.</p>\n", html.EscapeString(rep.Go), ResultsJSON, ResultsJSON)
 	return &page{File: "benchmarks.html", Title: "The servers side by side", Kind: "benchmarks", Body: template.HTML(b.String())}, nil
 }
 

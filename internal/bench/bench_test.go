@@ -1,0 +1,105 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"socket2gateway/internal/lesson"
+)
+
+func workbook(t *testing.T) *lesson.Workbook {
+	t.Helper()
+	root, err := lesson.FindRoot(".")
+	require.NoError(t, err)
+	w, err := lesson.Load(root)
+	require.NoError(t, err)
+	return w
+}
+
+var sample = []Result{
+	{Name: "sync (lesson 7)", RPS: 100, P50: 1, P99: 2, Ratio: 0.01, Note: "serves one connection at a time"},
+	{Name: "net/http", RPS: 10000, P50: 1, P99: 3, Ratio: 1},
+	{Name: "wsgiref.simple_server (Python)", Skipped: "python3 is not installed"},
+	{Name: "HTTP server (lesson 5)", RPS: 16000, P50: 0.5, P99: 2, Ratio: 1.6, Errors: map[string]int{"timeout": 2}},
+}
+
+func TestTableShowsRatiosSkipsAndNotes(t *testing.T) {
+	var out bytes.Buffer
+	WriteTable(&out, sample, "net/http")
+	s := out.String()
+	assert.Regexp(t, `HTTP server \(lesson 5\)\s+16000\s+0.50\s+2.00\s+2\s+1.60`, s)
+	assert.Contains(t, s, "skipped: python3 is not installed")
+	assert.Contains(t, s, "Note: sync (lesson 7) serves one connection at a time.")
+}
+
+func TestChartIsValidSVGWithProportionalBars(t *testing.T) {
+	svg := Chart(Report{Conns: 50, Seconds: 5, Go: "go1.26", Results: sample, Baseline: "net/http"})
+	require.NoError(t, xml.Unmarshal([]byte(svg), new(struct{})), "the chart is well-formed XML")
+	var widths []string
+	for _, part := range strings.Split(svg, "<rect ")[1:] {
+		w := strings.SplitN(strings.SplitN(part, `width="`, 2)[1], `"`, 2)[0]
+		widths = append(widths, w)
+	}
+	assert.Equal(t, []string{"2", "237", "380"}, widths, "bars scale with req/s; the fastest is full width")
+	assert.Contains(t, svg, "16000 (1.60×)")
+	assert.Contains(t, svg, "skipped")
+}
+
+func TestTargetsCoverTheWorkbook(t *testing.T) {
+	w := workbook(t)
+	ts := Targets(w, false, []string{"tutor", "bench-nethttp"})
+	names := map[string]bool{}
+	baselines := 0
+	for _, tg := range ts {
+		names[tg.Name] = true
+		if tg.Baseline {
+			baselines++
+		}
+	}
+	assert.Equal(t, 1, baselines)
+	for _, want := range []string{"net/http", "wsgiref.simple_server (Python)", "wsgiref + ThreadingMixIn (Python)"} {
+		assert.True(t, names[want], want)
+	}
+	if _, err := w.Find("05-persistent-connections"); err == nil {
+		assert.True(t, names["HTTP server (lesson 5)"])
+	}
+	withLearner := Targets(w, true, []string{"tutor", "bench-nethttp"})
+	assert.Greater(t, len(withLearner), len(ts), "--learner adds the learner's own servers")
+}
+
+// A short real run: two servers, bounded, on 127.0.0.1, with lesson 14's
+// load generator.
+func TestRunMeasuresRealServers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds servers and loads them")
+	}
+	w := workbook(t)
+	for _, slug := range []string{LoadLesson, "05-persistent-connections"} {
+		if _, err := w.Find(slug); err != nil {
+			t.Skipf("lesson %s is not in this workbook", slug)
+		}
+	}
+	ts := []Target{{Name: "lesson 5", Lesson: "05-persistent-connections", Baseline: true}, {Name: "python", Python: "simple"}}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var progress bytes.Buffer
+	rs, err := Run(ctx, w, ts, Options{Conns: 4, Duration: 500 * time.Millisecond, Warmup: 100 * time.Millisecond, Progress: &progress})
+	require.NoError(t, err, progress.String())
+	require.Len(t, rs, 2)
+	assert.Empty(t, rs[0].Skipped, progress.String())
+	assert.Positive(t, rs[0].Requests)
+	assert.Positive(t, rs[0].RPS)
+	assert.Zero(t, rs[0].ErrorCount())
+	assert.InDelta(t, 1.0, rs[0].Ratio, 1e-9, "the baseline's ratio is 1")
+	if rs[1].Skipped == "" {
+		assert.Positive(t, rs[1].Requests, "wsgiref closes after each answer; the generator reconnects")
+	}
+	assert.Contains(t, progress.String(), "[2/2] python")
+}
