@@ -1,0 +1,254 @@
+// Don't change the tests: tutor check runs them as they are.
+
+package gateway_test
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	gateway "socket2gateway/exercises/09-gateway-interface"
+	"socket2gateway/exercises/09-gateway-interface/httpd"
+	"socket2gateway/exercises/internal/wire"
+)
+
+func TestMain(m *testing.M) {
+	wire.Lesson = 9 // failures show how to replay against `tutor run 9`
+	goleak.VerifyTestMain(m)
+}
+
+// patience is how long a test app waits for the test to do something
+// before it gives up: shorter than wire.Timeout, so a gateway that
+// holds a chunk back fails instead of hanging.
+const patience = 3 * time.Second
+
+// logBuffer collects the server's log; goroutines share it.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// serve serves app with the gateway server (MakeServer, ServeForever)
+// on a free port of 127.0.0.1 until the test ends, and returns its
+// address and its log. The log is shown when the test fails.
+func serve(t *testing.T, app gateway.App) (string, *logBuffer) {
+	t.Helper()
+	srv, err := gateway.MakeServer("127.0.0.1:0", app)
+	require.NoError(t, err, "MakeServer(\"127.0.0.1:0\", app)")
+	logs := &logBuffer{}
+	srv.ErrorLog = log.New(logs, "", 0)
+	srv.ReadHeaderTimeout = 2 * time.Second
+	srv.IdleTimeout = time.Second // the KeepAlive cases wait for it
+	done := make(chan error, 1)
+	go func() { done <- srv.ServeForever() }()
+	t.Cleanup(func() {
+		srv.Close()
+		select {
+		case err := <-done:
+			assert.ErrorIs(t, err, httpd.ErrServerClosed,
+				"ServeForever after Close")
+		case <-time.After(wire.Timeout):
+			t.Errorf("ServeForever did not return within %v of Close",
+				wire.Timeout)
+		}
+		if t.Failed() && logs.String() != "" {
+			t.Logf("the server's log:\n%s", logs)
+		}
+	})
+	return srv.Addr().String(), logs
+}
+
+// waitLog waits until the server's log contains s ("": anything), and
+// reports whether it did: a server may log a failure after the client
+// has seen it.
+func waitLog(logs *logBuffer, s string) bool {
+	end := time.Now().Add(patience)
+	for l := logs.String(); l == "" || !strings.Contains(l, s); l = logs.String() {
+		if time.Now().After(end) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
+
+// get returns a GET request for target, on HTTP/1.1.
+func get(target string) string {
+	return "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n"
+}
+
+// post returns a POST of body, by Content-Length, to target.
+func post(target, body string) string {
+	return "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+		strconv.Itoa(len(body)) + "\r\n\r\n" + body
+}
+
+// pipelined follows requests after which the server must close: it
+// must never be answered.
+const pipelined = "GET /pipelined HTTP/1.1\r\nHost: x\r\n\r\n"
+
+// text is a start_response header list for a plain-text body.
+var text = [][2]string{{"Content-Type", "text/plain"}}
+
+// chunks is a streaming Body: it returns its chunks one by one, then
+// io.EOF, and it is not a *gateway.ListBody, so the gateway cannot
+// know its length. A chunk that is an error fails the body there; a
+// func is called, and what it returns is the chunk.
+type chunks struct {
+	items []any
+	i     int
+}
+
+func streaming(items ...any) *chunks { return &chunks{items: items} }
+
+func (c *chunks) Next() ([]byte, error) {
+	if c.i == len(c.items) {
+		return nil, io.EOF
+	}
+	item := c.items[c.i]
+	c.i++
+	switch v := item.(type) {
+	case string:
+		return []byte(v), nil
+	case error:
+		return nil, v
+	case func() ([]byte, error):
+		return v()
+	}
+	panic("chunks: unexpected item")
+}
+
+func (c *chunks) Close() error { return nil }
+
+// errApp is the error test apps fail with.
+var errApp = errors.New("test app: the database went away")
+
+// record sends v on ch without blocking: each request of a test
+// reports to a channel with room for it.
+func record[T any](ch chan T, v T) {
+	select {
+	case ch <- v:
+	default:
+	}
+}
+
+// received returns what the app recorded on ch for the request just
+// answered, or fails the test: the app was not called.
+func received[T any](t *testing.T, ch chan T, what string) (T, bool) {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v, true
+	case <-time.After(100 * time.Millisecond):
+		var zero T
+		t.Errorf("the app was not called: it sent no %s", what)
+		return zero, false
+	}
+}
+
+// rawConn is a connection that reads a response piece by piece, to
+// see a streamed body arrive while the app is still running.
+type rawConn struct {
+	t   *testing.T
+	nc  net.Conn
+	br  *bufio.Reader
+	got strings.Builder
+}
+
+func dialRaw(t *testing.T, addr string) *rawConn {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", addr, wire.Timeout)
+	require.NoError(t, err, "dial %s", addr)
+	nc.SetDeadline(time.Now().Add(wire.Timeout))
+	t.Cleanup(func() { nc.Close() })
+	c := &rawConn{t: t, nc: nc}
+	c.br = bufio.NewReader(io.TeeReader(nc, &c.got))
+	return c
+}
+
+func (c *rawConn) send(raw string) {
+	c.t.Helper()
+	_, err := io.WriteString(c.nc, raw)
+	require.NoError(c.t, err, "sending %q", raw)
+}
+
+// line reads one line, "\r\n" cut off.
+func (c *rawConn) line(what string) string {
+	c.t.Helper()
+	s, err := c.br.ReadString('\n')
+	if err != nil {
+		c.t.Fatalf("reading %s: %v\nreceived so far: %q", what, err,
+			c.got.String())
+	}
+	return strings.TrimSuffix(s, "\r\n")
+}
+
+// header reads a status line and header section and returns them.
+func (c *rawConn) header() string {
+	c.t.Helper()
+	var b strings.Builder
+	for {
+		l := c.line("the header")
+		if l == "" {
+			return b.String()
+		}
+		b.WriteString(l + "\n")
+	}
+}
+
+// chunk reads one chunk of a chunked body and returns its data ("" for
+// the last chunk).
+func (c *rawConn) chunk() string {
+	c.t.Helper()
+	size := c.line("a chunk size")
+	n, err := strconv.ParseInt(size, 16, 32)
+	if err != nil {
+		c.t.Fatalf("bad chunk size line %q\nreceived so far: %q", size,
+			c.got.String())
+	}
+	if n == 0 {
+		c.line("the end of the body")
+		return ""
+	}
+	data := make([]byte, n+2)
+	if _, err := io.ReadFull(c.br, data); err != nil {
+		c.t.Fatalf("reading a chunk of %d bytes: %v\nreceived so far: "+
+			"%q", n, err, c.got.String())
+	}
+	return string(data[:n])
+}
+
+// bodyOf returns what follows the header section of raw.
+func bodyOf(raw string) string {
+	_, b, _ := strings.Cut(raw, "\r\n\r\n")
+	return b
+}
+
+// headerOf returns the header section of raw, for error messages.
+func headerOf(raw string) string {
+	h, _, _ := strings.Cut(raw, "\r\n\r\n")
+	return h
+}
