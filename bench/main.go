@@ -31,8 +31,9 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
-	"sort"
+	"socket2gateway/bench/internal/harness"
 	"strings"
 	"syscall"
 	"time"
@@ -65,9 +66,9 @@ func main() {
 	}
 	fmt.Printf("hello world, HTTP/1.1 keep-alive, %d connections,\n"+
 		"%v per run, load from %s, %d CPUs\n", *conns, *dur, *load,
-		numCPU())
+		runtime.NumCPU())
 
-	results := map[string][]result{}
+	results := map[string][]harness.Result{}
 	kinds := []string{"lesson5", "nethttp"}
 	for round := 0; round < *rounds; round++ {
 		for _, kind := range kinds {
@@ -80,60 +81,28 @@ func main() {
 			results[kind] = append(results[kind], r)
 		}
 	}
-	a, b := median(results["lesson5"]), median(results["nethttp"])
+	a, b := harness.Median(results["lesson5"]), harness.Median(results["nethttp"])
 	fmt.Printf("median of the runs:\n  lesson5 %s\n  nethttp %s\n", a, b)
 	fmt.Printf("lesson 5 / net/http: %.2fx the requests per second,\n"+
-		"  p99 %v vs %v, %.2fx the CPU per request\n", a.rps/b.rps,
-		a.p99, b.p99, float64(a.cpu)/float64(b.cpu))
-}
-
-// result is one run of the load generator against one server.
-type result struct {
-	rps      float64
-	p50, p99 time.Duration
-	errors   int
-	// cpu is the server's CPU time (user and system) per request:
-	// what a request costs it, however busy the machine is.
-	cpu time.Duration
-}
-
-func (r result) String() string {
-	s := fmt.Sprintf("%6.0f req/s  p50 %-7v p99 %-8v cpu/req %v",
-		r.rps, r.p50, r.p99, r.cpu)
-	if r.errors > 0 {
-		s += fmt.Sprintf("  (%d errors)", r.errors)
-	}
-	return s
-}
-
-// median returns, for each figure, its median over the runs.
-func median(rs []result) result {
-	mid := func(less func(i, j int) bool) result {
-		sort.Slice(rs, less)
-		return rs[len(rs)/2]
-	}
-	m := mid(func(i, j int) bool { return rs[i].rps < rs[j].rps })
-	m.p50 = mid(func(i, j int) bool { return rs[i].p50 < rs[j].p50 }).p50
-	m.p99 = mid(func(i, j int) bool { return rs[i].p99 < rs[j].p99 }).p99
-	m.cpu = mid(func(i, j int) bool { return rs[i].cpu < rs[j].cpu }).cpu
-	return m
+		"  p99 %v vs %v, %.2fx the CPU per request\n", a.RPS/b.RPS,
+		a.P99, b.P99, float64(a.CPU)/float64(b.CPU))
 }
 
 // measure starts a server process of the given kind, loads it, and
 // stops it.
-func measure(kind, load string, d time.Duration, conns, threads int) (result, error) {
+func measure(kind, load string, d time.Duration, conns, threads int) (harness.Result, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return result{}, err
+		return harness.Result{}, err
 	}
 	cmd := exec.Command(self, "-serve", kind)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return result{}, err
+		return harness.Result{}, err
 	}
 	if err := cmd.Start(); err != nil {
-		return result{}, err
+		return harness.Result{}, err
 	}
 	stop := func() time.Duration {
 		cmd.Process.Signal(os.Interrupt)
@@ -144,22 +113,22 @@ func measure(kind, load string, d time.Duration, conns, threads int) (result, er
 	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
 	if err != nil || !ok {
 		stop()
-		return result{}, fmt.Errorf("server said %q: %v", line, err)
+		return harness.Result{}, fmt.Errorf("server said %q: %v", line, err)
 	}
 	url := "http://" + addr + "/"
 	if err := check(url); err != nil {
 		stop()
-		return result{}, err
+		return harness.Result{}, err
 	}
-	var r result
+	var r harness.Result
 	if load == "wrk" {
-		r, err = runWrk(url, d, conns, threads)
+		r, err = harness.RunWrk(url, d, conns, threads)
 	} else {
-		r, err = runLoad(addr, d, conns)
+		r, err = harness.RunLoad(addr, d, conns)
 	}
 	cpu := stop()
-	if n := r.rps * d.Seconds(); n > 0 {
-		r.cpu = (cpu / time.Duration(n)).Round(100 * time.Nanosecond)
+	if n := r.RPS * d.Seconds(); n > 0 {
+		r.CPU = (cpu / time.Duration(n)).Round(100 * time.Nanosecond)
 	}
 	return r, err
 }

@@ -37,6 +37,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"socket2gateway/bench/internal/harness"
 	"sort"
 	"strings"
 	"syscall"
@@ -90,7 +91,7 @@ func main() {
 	fmt.Printf("hello world, HTTP/1.1 keep-alive, %d connections, "+
 		"%v a run,\nload from %s, %d CPUs, %s\n", *conns, *dur, *load,
 		runtime.NumCPU(), runtime.Version())
-	results := map[string][]result{}
+	results := map[string][]harness.Result{}
 	for i := 0; i < *rounds; i++ {
 		for _, s := range servers {
 			r, err := measure(s.cmd, *load, *dur, *conns, *threads)
@@ -106,17 +107,17 @@ func main() {
 	var ratios []float64
 	for i := range results["gateway"] {
 		ratios = append(ratios,
-			results["gateway"][i].rps/results["net/http"][i].rps)
+			results["gateway"][i].RPS/results["net/http"][i].RPS)
 	}
 	sort.Float64s(ratios)
-	a, b := median(results["gateway"]), median(results["net/http"])
+	a, b := harness.Median(results["gateway"]), harness.Median(results["net/http"])
 	fmt.Printf("median of %d runs:\n  gateway  %s\n  net/http %s\n",
 		*rounds, a, b)
 	fmt.Printf("gateway / net/http: %.2fx the requests per second,\n"+
 		"  %.2fx as the median of the rounds' ratios,\n"+
-		"  p99 %v vs %v, %.2fx the CPU per request\n", a.rps/b.rps,
-		ratios[len(ratios)/2], a.p99, b.p99,
-		float64(a.cpu)/float64(b.cpu))
+		"  p99 %v vs %v, %.2fx the CPU per request\n", a.RPS/b.RPS,
+		ratios[len(ratios)/2], a.P99, b.P99,
+		float64(a.CPU)/float64(b.CPU))
 }
 
 func fail(err error) {
@@ -208,42 +209,10 @@ func writeOverlay(root, dir string) (string, error) {
 	return path, os.WriteFile(path, b, 0o644)
 }
 
-// result is one run of the load generator against one server.
-type result struct {
-	rps      float64
-	p50, p99 time.Duration
-	errors   int
-	// cpu is the server's CPU time (user and system) per request:
-	// what a request costs it, however busy the machine is.
-	cpu time.Duration
-}
-
-func (r result) String() string {
-	s := fmt.Sprintf("%6.0f req/s  p50 %-7v p99 %-8v cpu/req %v",
-		r.rps, r.p50, r.p99, r.cpu)
-	if r.errors > 0 {
-		s += fmt.Sprintf("  (%d errors)", r.errors)
-	}
-	return s
-}
-
-// median returns, for each figure, its median over the runs.
-func median(rs []result) result {
-	mid := func(less func(i, j int) bool) result {
-		sort.Slice(rs, less)
-		return rs[len(rs)/2]
-	}
-	m := mid(func(i, j int) bool { return rs[i].rps < rs[j].rps })
-	m.p50 = mid(func(i, j int) bool { return rs[i].p50 < rs[j].p50 }).p50
-	m.p99 = mid(func(i, j int) bool { return rs[i].p99 < rs[j].p99 }).p99
-	m.cpu = mid(func(i, j int) bool { return rs[i].cpu < rs[j].cpu }).cpu
-	return m
-}
-
 // measure starts a server (argv), which prints "listening on ADDR"
 // first, loads it for d, and stops it with SIGINT.
 func measure(argv []string, load string, d time.Duration, conns,
-	threads int) (result, error) {
+	threads int) (harness.Result, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	// Stopping a server under load makes it log the responses it
 	// could not finish: show its log only when something failed.
@@ -251,10 +220,10 @@ func measure(argv []string, load string, d time.Duration, conns,
 	cmd.Stderr = &logs
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return result{}, err
+		return harness.Result{}, err
 	}
 	if err := cmd.Start(); err != nil {
-		return result{}, err
+		return harness.Result{}, err
 	}
 	stop := func() time.Duration {
 		cmd.Process.Signal(os.Interrupt)
@@ -265,26 +234,26 @@ func measure(argv []string, load string, d time.Duration, conns,
 	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
 	if err != nil || !ok {
 		stop()
-		return result{}, fmt.Errorf("server said %q: %v\n%s", line,
+		return harness.Result{}, fmt.Errorf("server said %q: %v\n%s", line,
 			err, &logs)
 	}
 	url := "http://" + addr + "/"
 	if err := check(url); err != nil {
 		stop()
-		return result{}, fmt.Errorf("%v\n%s", err, &logs)
+		return harness.Result{}, fmt.Errorf("%v\n%s", err, &logs)
 	}
-	var r result
+	var r harness.Result
 	if load == "wrk" {
-		r, err = runWrk(url, d, conns, threads)
+		r, err = harness.RunWrk(url, d, conns, threads)
 	} else {
-		r, err = runLoad(addr, d, conns)
+		r, err = harness.RunLoad(addr, d, conns)
 	}
 	cpu := stop()
 	if err != nil {
 		err = fmt.Errorf("%v\nthe server's log:\n%s", err, &logs)
 	}
-	if n := r.rps * d.Seconds(); n > 0 {
-		r.cpu = (cpu / time.Duration(n)).Round(100 * time.Nanosecond)
+	if n := r.RPS * d.Seconds(); n > 0 {
+		r.CPU = (cpu / time.Duration(n)).Round(100 * time.Nanosecond)
 	}
 	return r, err
 }
