@@ -43,6 +43,13 @@ func paths() httpd.Handler {
 			w.Header().Add("Set-Cookie", "a=1")
 			w.Header().Add("Set-Cookie", "b=2")
 			io.WriteString(w, "fields")
+		case "/split":
+			// A field name with CRLF in it, as a careless handler
+			// might copy from a request: it must not split the
+			// response.
+			w.Header()["X-Evil\r\nSet-Cookie: stolen=1"] = []string{"x"}
+			w.Header()["X-Value"] = []string{"a\r\nSet-Cookie: stolen=2"}
+			io.WriteString(w, "split")
 		case "/json":
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, "{}")
@@ -143,6 +150,12 @@ func TestHeaderFields(t *testing.T) {
 			func(t *testing.T, r *wire.Response) {
 				assert.Contains(t, string(r.Raw),
 					"\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n")
+			}},
+		{"CR and LF cannot split the response", "/split",
+			func(t *testing.T, r *wire.Response) {
+				assert.NotContains(t, string(r.Raw), "\r\nSet-Cookie:",
+					"a field name or value with CRLF forged a field: %q", r.Raw)
+				wire.ExpectBody(t, r, "split")
 			}},
 		{"Connection: close, as the server closes", "/hello",
 			func(t *testing.T, r *wire.Response) {

@@ -313,6 +313,11 @@ func writeFields(bw *bufio.Writer, h Header) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		if !isToken(k) {
+			// Not a field name (RFC 9110 §5.1): written as it is, a
+			// CR or LF in it would split the response. Drop it.
+			continue
+		}
 		for _, v := range h[k] {
 			if strings.ContainsAny(v, "\r\n") {
 				v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
