@@ -164,8 +164,12 @@ func indent(s, prefix string) string {
 
 // WriteJSON writes r as one JSON document: the lesson, whether it passed,
 // and one object per test function with its name, status and message.
-func WriteJSON(out io.Writer, r *Result) error {
+func WriteJSON(out io.Writer, r *Result) error { return EncodeJSON(out, r) }
+
+// EncodeJSON writes v as indented JSON: the one format of every
+// document the tutor prints for machines.
+func EncodeJSON(out io.Writer, v any) error {
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return enc.Encode(v)
 }

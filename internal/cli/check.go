@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -107,7 +105,7 @@ func (a *App) checkAll(cmd *cobra.Command, asJSON bool) error {
 		}
 	}
 	if asJSON {
-		if err := writeJSON(a.Out, doc); err != nil {
+		if err := check.EncodeJSON(a.Out, doc); err != nil {
 			return err
 		}
 	} else {
@@ -130,12 +128,6 @@ func (a *App) checkAll(cmd *cobra.Command, asJSON bool) error {
 		return silent(ExitFailed)
 	}
 	return nil
-}
-
-func writeJSON(out io.Writer, v any) error {
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 type checkMode struct{ json, verbose, solution bool }

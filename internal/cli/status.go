@@ -1,12 +1,13 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"socket2gateway/internal/check"
 )
 
 // LessonStatus is one lesson in `tutor status --json`.
@@ -67,9 +68,7 @@ prints it as one JSON document, for a teacher's class dashboard.`,
 				doc.Lessons = append(doc.Lessons, ls)
 			}
 			if asJSON {
-				enc := json.NewEncoder(a.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(doc)
+				return check.EncodeJSON(a.Out, doc)
 			}
 			fmt.Fprintf(a.Out, "%d of %d lessons done; current: lesson %d, %s.\n\n", doc.Done, doc.Total, cur.Number, cur.Title)
 			tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
