@@ -69,7 +69,7 @@ func main() {
 		runtime.NumCPU())
 
 	results := map[string][]harness.Result{}
-	kinds := []string{"lesson5", "nethttp"}
+	kinds := []string{"lesson5", "nethttp", "naive"}
 	for round := 0; round < *rounds; round++ {
 		for _, kind := range kinds {
 			r, err := measure(kind, *load, *dur, *conns, *threads)
@@ -82,7 +82,11 @@ func main() {
 		}
 	}
 	a, b := harness.Median(results["lesson5"]), harness.Median(results["nethttp"])
-	fmt.Printf("median of the runs:\n  lesson5 %s\n  nethttp %s\n", a, b)
+	c := harness.Median(results["naive"])
+	fmt.Printf("median of the runs:\n  lesson5 %s\n  nethttp %s\n"+
+		"  naive   %s\n", a, b, c)
+	fmt.Printf("naive / net/http: %.2fx the requests per second\n",
+		c.RPS/b.RPS)
 	fmt.Printf("lesson 5 / net/http: %.2fx the requests per second,\n"+
 		"  p99 %v vs %v, %.2fx the CPU per request\n", a.RPS/b.RPS,
 		a.P99, b.P99, float64(a.CPU)/float64(b.CPU))
@@ -183,6 +187,9 @@ func runServer(kind, profile string) {
 			})}
 		go srv.Serve(ln)
 		closer = srv
+	case "naive":
+		go serveNaive(ln)
+		closer = ln
 	default:
 		fmt.Fprintf(os.Stderr, "bench: no server %q\n", kind)
 		os.Exit(2)
@@ -191,4 +198,40 @@ func runServer(kind, profile string) {
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	<-stop
 	closer.Close()
+}
+
+// naiveResponse is what serveNaive answers, whatever the request.
+const naiveResponse = "HTTP/1.1 200 OK\r\n" +
+	"Content-Type: text/plain; charset=utf-8\r\n" +
+	"Content-Length: 14\r\n\r\n" + body
+
+// serveNaive is the calibration point: a goroutine per connection that
+// skips each request's lines up to the empty one and writes a fixed
+// response. It parses nothing and checks nothing, so it is no server
+// to copy; it shows how fast a keep-alive loop can go on this machine.
+func serveNaive(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			br := bufio.NewReader(c)
+			for {
+				for {
+					line, err := br.ReadSlice('\n')
+					if err != nil {
+						return
+					}
+					if len(line) <= 2 {
+						break
+					}
+				}
+				if _, err := io.WriteString(c, naiveResponse); err != nil {
+					return
+				}
+			}
+		}()
+	}
 }

@@ -17,6 +17,7 @@ type conn struct {
 	br     *bufio.Reader // reads from the conn itself, to see rerr
 	bw     *bufio.Writer // writes to rwc
 	rerr   error         // the first error reading rwc
+	w      *response     // the last response, reused by nextResponse
 }
 
 // Read reads from the network and remembers the first error, so the
@@ -62,13 +63,16 @@ func (s *Server) serveConn(rwc net.Conn) {
 		}
 		req.RemoteAddr = c.remote
 		// The body, the handler and the response: WriteTimeout.
-		if d := s.writeDeadline(); d.IsZero() {
-			rwc.SetReadDeadline(d)
-		} else {
+		if d := s.writeDeadline(); !d.IsZero() {
 			rwc.SetDeadline(d)
+		} else if req.ContentLength != 0 {
+			// No limit: lift the header's deadline off the body. A
+			// request without a body reads nothing more before the
+			// next one, which sets a deadline of its own.
+			rwc.SetReadDeadline(d)
 		}
 
-		w := newResponse(c.bw, req)
+		w := c.nextResponse(req)
 		w.close = !req.KeepAlive()
 		if !c.serve(w, req) {
 			rwc.Close() // abort: the client sees a broken response
@@ -79,6 +83,22 @@ func (s *Server) serveConn(rwc net.Conn) {
 			return
 		}
 	}
+}
+
+// nextResponse returns the response to req. It reuses the previous
+// response on the connection, with its header map and body buffer
+// emptied, so that a kept-alive connection does not allocate them
+// again for every request. That is safe because a handler must not
+// use its ResponseWriter once it has returned.
+func (c *conn) nextResponse(req *Request) *response {
+	if c.w == nil {
+		c.w = newResponse(c.bw, req)
+		return c.w
+	}
+	clear(c.w.header)
+	*c.w = response{bw: c.bw, req: req, header: c.w.header, length: -1,
+		body: c.w.body[:0]}
+	return c.w
 }
 
 // serve runs the handler and completes its response, so that the

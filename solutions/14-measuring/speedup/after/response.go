@@ -130,31 +130,46 @@ func (w *response) writeInterim(code int) {
 }
 
 func (w *response) Write(p []byte) (int, error) {
+	return w.write(p, "")
+}
+
+// WriteString is Write for a string. io.WriteString calls it, which
+// spares a handler that writes strings a copy of each into a []byte.
+func (w *response) WriteString(s string) (int, error) {
+	return w.write(nil, s)
+}
+
+// write appends p or s (one of them is empty) to the body.
+func (w *response) write(p []byte, s string) (int, error) {
 	if w.status == 0 {
 		w.WriteHeader(200)
 	}
 	if !statusHasBody(w.status) {
 		return 0, ErrBodyNotAllowed
 	}
-	if w.length >= 0 && w.written+int64(len(p)) > w.length {
+	n := len(p) + len(s)
+	if w.length >= 0 && w.written+int64(n) > w.length {
 		return 0, ErrContentLength
 	}
-	w.written += int64(len(p))
+	w.written += int64(n)
 	if w.req.Method == "HEAD" {
-		return len(p), nil // counted for Content-Length, never sent
+		return n, nil // counted for Content-Length, never sent
 	}
 	if !w.committed {
-		if len(w.body)+len(p) <= bufferSize {
-			w.body = append(w.body, p...)
-			return len(p), nil
+		if len(w.body)+n <= bufferSize {
+			w.body = append(append(w.body, p...), s...)
+			return n, nil
 		}
 		w.commit(false)
+	}
+	if s != "" {
+		p = []byte(s) // send takes bytes; next to a write, a copy is cheap
 	}
 	if err := w.send(w.body, p); err != nil {
 		return 0, err
 	}
 	w.body = w.body[:0]
-	return len(p), nil
+	return n, nil
 }
 
 func (w *response) Flush() error {
@@ -210,22 +225,25 @@ func (w *response) finish() error {
 // returned, so the whole body is known.
 func (w *response) commit(final bool) {
 	w.committed = true
+	// The names below are constants in canonical form, so commit uses
+	// the map itself: Header's methods canonicalise every name they
+	// are given, and this runs for every response.
 	h := w.header
-	h.Del("Transfer-Encoding") // the server chooses the framing
-	var length string          // computed Content-Length, if any
+	delete(h, "Transfer-Encoding") // the server chooses the framing
+	var length int64 = -1          // computed Content-Length, if any
 	switch {
 	case !statusHasBody(w.status):
 		// 204 and 304 end at the empty line. A 204 must not have a
 		// Content-Length (RFC 9110 §8.6); a 304 may keep the one
 		// the handler set, which describes the GET response.
 		if w.status == 204 {
-			h.Del("Content-Length")
+			delete(h, "Content-Length")
 		}
 	case w.length >= 0:
 		// The handler declared the length: trust it.
 	case final:
 		// For HEAD, written counts what a GET would have sent.
-		length = strconv.FormatInt(w.written, 10)
+		length = w.written
 	case w.req.Method == "HEAD":
 		// No body follows, so nothing needs framing.
 	case w.req.atLeast11():
@@ -235,28 +253,32 @@ func (w *response) commit(final bool) {
 		// the connection closes.
 		w.close = true
 	}
-	if h.HasToken("Connection", "close") {
-		w.close = true
+	if _, ok := h["Connection"]; ok {
+		if h.HasToken("Connection", "close") {
+			w.close = true
+		}
+		delete(h, "Connection") // the server says it, from w.close
 	}
-	h.Del("Connection") // the server says it, from w.close
 	hasBody := w.written > 0 && statusHasBody(w.status)
 
 	bw := w.bw
 	w.writeStatusLine(w.status)
-	if !h.Has("Date") {
+	if _, ok := h["Date"]; !ok {
 		bw.WriteString("Date: ")
 		bw.Write(appendDate(w.scratch[:0], time.Now()))
 		bw.WriteString("\r\n")
 	}
-	if !h.Has("Server") {
+	if _, ok := h["Server"]; !ok {
 		bw.WriteString("Server: " + serverName + "\r\n")
 	}
-	if hasBody && !h.Has("Content-Type") {
+	if _, ok := h["Content-Type"]; hasBody && !ok {
 		bw.WriteString("Content-Type: text/plain; charset=utf-8\r\n")
 	}
 	writeFields(bw, h)
-	if length != "" {
-		bw.WriteString("Content-Length: " + length + "\r\n")
+	if length >= 0 {
+		bw.WriteString("Content-Length: ")
+		bw.Write(strconv.AppendInt(w.scratch[:0], length, 10))
+		bw.WriteString("\r\n")
 	}
 	if w.chunked {
 		bw.WriteString("Transfer-Encoding: chunked\r\n")
@@ -264,7 +286,7 @@ func (w *response) commit(final bool) {
 	switch {
 	case w.close:
 		bw.WriteString("Connection: close\r\n")
-	case !w.close && !w.req.atLeast11():
+	case !w.req.atLeast11():
 		// HTTP/1.0 closes by default: say that we will not.
 		bw.WriteString("Connection: keep-alive\r\n")
 	}
@@ -319,7 +341,8 @@ func writeFields(bw *bufio.Writer, h Header) {
 			continue
 		}
 		for _, v := range h[k] {
-			if strings.ContainsAny(v, "\r\n") {
+			if strings.IndexByte(v, '\r') >= 0 ||
+				strings.IndexByte(v, '\n') >= 0 {
 				v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
 			}
 			bw.WriteString(k)
