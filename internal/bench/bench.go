@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"socket2gateway/internal/lesson"
@@ -42,6 +43,9 @@ type Target struct {
 	Baseline bool
 	// Note explains a figure that would mislead on its own.
 	Note string
+	// Versus names another target this one is also compared with:
+	// the Python gateway with wsgiref, Python with Python.
+	Versus string
 }
 
 // Result is one server's measurement.
@@ -58,6 +62,13 @@ type Result struct {
 	Note string `json:"note,omitempty"`
 	// Skipped says why the server was not measured.
 	Skipped string `json:"skipped,omitempty"`
+	// Versus and VersusRatio compare the server with another one of
+	// the run (RPS divided by the other's RPS), besides the baseline.
+	Versus      string  `json:"versus,omitempty"`
+	VersusRatio float64 `json:"versus_ratio,omitempty"`
+	// Rounds holds each round's requests per second, in order; RPS,
+	// P50 and P99 are the medians of the rounds.
+	Rounds []float64 `json:"rps_rounds,omitempty"`
 }
 
 // ErrorCount adds up the errors of every kind.
@@ -74,8 +85,16 @@ type Options struct {
 	Conns    int           // concurrent connections (50)
 	Duration time.Duration // measured time per server (5 s)
 	Warmup   time.Duration // unmeasured load before it (1 s)
-	Progress io.Writer     // a line per server as it goes; may be nil
+	// Rounds is how many times each server is measured (1). The
+	// servers take turns, round after round, so a machine that slows
+	// down for a while slows them all, and the medians are kept.
+	Rounds   int
+	Progress io.Writer // a line per server as it goes; may be nil
 }
+
+// wsgirefSimple is the name of the Python server the Python gateway is
+// compared with.
+const wsgirefSimple = "wsgiref.simple_server (Python)"
 
 // Targets lists the servers to measure: the reference solutions, and
 // with learner also the learner's own lesson servers. self serves
@@ -100,11 +119,15 @@ func Targets(w *lesson.Workbook, learner bool, self []string) []Target {
 	add("pool (lesson 7)", "07-threading-mixin", "-strategy", "pool")
 	add("HTTP server (lesson 5)", "05-persistent-connections")
 	add("gateway, Go app (lesson 9)", "09-gateway-interface", "-app", "hello")
+	n := len(ts)
 	add("gateway, Python app, 2 workers (lesson 12)", "12-worker-gateway",
 		"-app", "exercises/12-worker-gateway/apps/hello.py:app", "-workers", "2")
+	for i := n; i < len(ts); i++ {
+		ts[i].Versus = wsgirefSimple
+	}
 	ts = append(ts,
 		Target{Name: "net/http", NetHTTP: self, Baseline: true},
-		Target{Name: "wsgiref.simple_server (Python)", Python: "simple"},
+		Target{Name: wsgirefSimple, Python: "simple"},
 		Target{Name: "wsgiref + ThreadingMixIn (Python)", Python: "threading"},
 	)
 	return ts
@@ -121,6 +144,9 @@ func Run(ctx context.Context, w *lesson.Workbook, ts []Target, opts Options) ([]
 	}
 	if opts.Warmup == 0 {
 		opts.Warmup = time.Second
+	}
+	if opts.Rounds < 1 {
+		opts.Rounds = 1
 	}
 	progress := opts.Progress
 	if progress == nil {
@@ -146,37 +172,39 @@ func Run(ctx context.Context, w *lesson.Workbook, ts []Target, opts Options) ([]
 		return nil, err
 	}
 
+	rounds := make([][]Result, len(ts))
+	skipped := make([]string, len(ts))
+	for round := 1; round <= opts.Rounds; round++ {
+		for i, t := range ts {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if skipped[i] != "" {
+				continue // it will not do better in the next round
+			}
+			if opts.Rounds > 1 {
+				fmt.Fprintf(progress, "[round %d/%d, %d/%d] %s: ", round, opts.Rounds, i+1, len(ts), t.Name)
+			} else {
+				fmt.Fprintf(progress, "[%d/%d] %s: ", i+1, len(ts), t.Name)
+			}
+			r := measure(ctx, w, t, tmp, pyScript, loader, opts)
+			if r.Skipped != "" {
+				skipped[i] = r.Skipped
+				fmt.Fprintf(progress, "skipped: %s\n", r.Skipped)
+				continue
+			}
+			fmt.Fprintf(progress, "%.0f req/s, p99 %.1f ms, %d errors\n", r.RPS, r.P99, r.ErrorCount())
+			rounds[i] = append(rounds[i], r)
+		}
+	}
 	results := make([]Result, len(ts))
 	for i, t := range ts {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		fmt.Fprintf(progress, "[%d/%d] %s: ", i+1, len(ts), t.Name)
-		r := Result{Name: t.Name, Note: t.Note}
-		p, why := start(ctx, w, t, tmp, pyScript)
-		if p == nil {
-			r.Skipped = why
-			fmt.Fprintf(progress, "skipped: %s\n", why)
-			results[i] = r
+		if skipped[i] != "" {
+			results[i] = Result{Name: t.Name, Note: t.Note, Skipped: skipped[i]}
 			continue
 		}
-		url := "http://" + p.Addr + "/hello"
-		if _, err := load(ctx, loader, url, opts.Conns, opts.Warmup); err == nil {
-			r, err = load(ctx, loader, url, opts.Conns, opts.Duration)
-			r.Name, r.Note = t.Name, t.Note
-			if err != nil {
-				r.Skipped = err.Error()
-			}
-		} else {
-			r.Skipped = err.Error()
-		}
-		p.Stop()
-		if r.Skipped != "" {
-			fmt.Fprintf(progress, "failed: %s\n", r.Skipped)
-		} else {
-			fmt.Fprintf(progress, "%.0f req/s, p99 %.1f ms, %d errors\n", r.RPS, r.P99, r.ErrorCount())
-		}
-		results[i] = r
+		results[i] = combine(rounds[i])
+		results[i].Name, results[i].Note = t.Name, t.Note
 	}
 	base := 0.0
 	for i, t := range ts {
@@ -189,7 +217,76 @@ func Run(ctx context.Context, w *lesson.Workbook, ts []Target, opts Options) ([]
 			results[i].Ratio = results[i].RPS / base
 		}
 	}
+	for i, t := range ts {
+		if t.Versus == "" || results[i].Skipped != "" {
+			continue
+		}
+		for _, o := range results {
+			if o.Name == t.Versus && o.Skipped == "" && o.RPS > 0 {
+				results[i].Versus = o.Name
+				results[i].VersusRatio = results[i].RPS / o.RPS
+			}
+		}
+	}
 	return results, nil
+}
+
+// measure starts a target's server, loads it for the warm-up and then
+// for the measured time, and stops it. A server that cannot start or
+// fails under load comes back with Skipped set.
+func measure(ctx context.Context, w *lesson.Workbook, t Target, tmp, pyScript, loader string, opts Options) Result {
+	p, why := start(ctx, w, t, tmp, pyScript)
+	if p == nil {
+		return Result{Skipped: why}
+	}
+	defer p.Stop()
+	url := "http://" + p.Addr + "/hello"
+	if _, err := load(ctx, loader, url, opts.Conns, opts.Warmup); err != nil {
+		return Result{Skipped: err.Error()}
+	}
+	r, err := load(ctx, loader, url, opts.Conns, opts.Duration)
+	if err != nil {
+		return Result{Skipped: err.Error()}
+	}
+	return r
+}
+
+// combine makes one result of a server's rounds: the median of each
+// figure (requests per second, p50, p99), and the sums of requests and
+// errors.
+func combine(rs []Result) Result {
+	var out Result
+	var rps, p50, p99 []float64
+	for _, r := range rs {
+		out.Requests += r.Requests
+		for k, n := range r.Errors {
+			if out.Errors == nil {
+				out.Errors = map[string]int{}
+			}
+			out.Errors[k] += n
+		}
+		rps, p50, p99 = append(rps, r.RPS), append(p50, r.P50), append(p99, r.P99)
+	}
+	out.RPS, out.P50, out.P99 = median(rps), median(p50), median(p99)
+	if len(rs) > 1 {
+		out.Rounds = rps
+	}
+	return out
+}
+
+// median returns the middle value of xs (the mean of the two middle
+// ones when there is an even number), or 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // start starts a target's server, or says why it cannot.

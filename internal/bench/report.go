@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -14,15 +15,43 @@ import (
 type Report struct {
 	Conns    int      `json:"connections"`
 	Seconds  float64  `json:"seconds_per_server"`
+	Rounds   int      `json:"rounds"`
+	CPUs     int      `json:"cpus"`
 	Go       string   `json:"go"`
 	Results  []Result `json:"results"`
 	Baseline string   `json:"baseline"`
 }
 
+// Each says how long each server was measured: "5 s each", or "3 s
+// each, in 3 rounds".
+func (rep Report) Each() string {
+	if rep.Rounds > 1 {
+		return fmt.Sprintf("%.0f s each, in %d rounds", rep.Seconds, rep.Rounds)
+	}
+	return fmt.Sprintf("%.0f s each", rep.Seconds)
+}
+
+func (rep Report) medians() string {
+	if rep.Rounds > 1 {
+		return fmt.Sprintf(", medians of %d rounds", rep.Rounds)
+	}
+	return ""
+}
+
 // WriteTable prints the results as a table with ratios to the baseline.
+// When the servers ran in rounds, SPREAD is how far apart a server's
+// rounds were: the fastest minus the slowest, over the median.
 func WriteTable(out io.Writer, rs []Result, baseline string) {
+	rounds := 0
+	for _, r := range rs {
+		rounds = max(rounds, len(r.Rounds))
+	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "SERVER\tREQ/S\tP50 MS\tP99 MS\tERRORS\t× %s\t\n", baseline)
+	fmt.Fprintf(tw, "SERVER\tREQ/S\tP50 MS\tP99 MS\tERRORS\t× %s\t", baseline)
+	if rounds > 1 {
+		fmt.Fprint(tw, "SPREAD\t")
+	}
+	fmt.Fprintln(tw)
 	for _, r := range rs {
 		if r.Skipped != "" {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t  skipped: %s\n", r.Name, r.Skipped)
@@ -32,14 +61,35 @@ func WriteTable(out io.Writer, rs []Result, baseline string) {
 		if r.Ratio > 0 {
 			ratio = fmt.Sprintf("%.2f", r.Ratio)
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%d\t%s\t\n", r.Name, r.RPS, r.P50, r.P99, r.ErrorCount(), ratio)
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%d\t%s\t", r.Name, r.RPS, r.P50, r.P99, r.ErrorCount(), ratio)
+		if rounds > 1 {
+			fmt.Fprintf(tw, "%s\t", spread(r))
+		}
+		fmt.Fprintln(tw)
 	}
 	tw.Flush()
+	if rounds > 1 {
+		fmt.Fprintf(out, "Medians of %d rounds: the servers took turns, round after round.\n", rounds)
+	}
+	for _, r := range rs {
+		if r.Versus != "" {
+			fmt.Fprintf(out, "%s: %.2f× %s.\n", r.Name, r.VersusRatio, r.Versus)
+		}
+	}
 	for _, r := range rs {
 		if r.Note != "" {
 			fmt.Fprintf(out, "Note: %s %s.\n", r.Name, r.Note)
 		}
 	}
+}
+
+// spread is (fastest − slowest) / median of a result's rounds, as a
+// percentage, or "-" with fewer than two rounds.
+func spread(r Result) string {
+	if len(r.Rounds) < 2 || r.RPS == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", (slices.Max(r.Rounds)-slices.Min(r.Rounds))/r.RPS*100)
 }
 
 // SaveJSON writes the report.
@@ -81,7 +131,7 @@ func Chart(rep Report) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" font-family="system-ui,sans-serif" font-size="13">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<title>Requests per second, hello world, %d keep-alive connections</title>`+"\n", rep.Conns)
-	fmt.Fprintf(&b, `<text x="10" y="22" font-weight="600" fill="currentColor">Requests per second: GET /hello, %d connections, %.0f s each on 127.0.0.1</text>`+"\n", rep.Conns, rep.Seconds)
+	fmt.Fprintf(&b, `<text x="10" y="22" font-weight="600" fill="currentColor">Requests per second: GET /hello, %d connections, %s on 127.0.0.1</text>`+"\n", rep.Conns, html.EscapeString(rep.Each()))
 	for i, r := range rep.Results {
 		y := top + i*row
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" fill="currentColor">%s</text>`+"\n", left-10, y+14, html.EscapeString(r.Name))
@@ -104,7 +154,7 @@ func Chart(rep Report) string {
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" fill="currentColor">%s</text>`+"\n", left+w+6, y+15, label)
 	}
-	fmt.Fprintf(&b, `<text x="10" y="%d" font-size="11" fill="currentColor" opacity="0.7">Ratios to %s in the same run. Measured with tutor bench (%s).</text>`+"\n", height-8, html.EscapeString(rep.Baseline), html.EscapeString(rep.Go))
+	fmt.Fprintf(&b, `<text x="10" y="%d" font-size="11" fill="currentColor" opacity="0.7">Ratios to %s in the same run%s. Measured with tutor bench (%s).</text>`+"\n", height-8, html.EscapeString(rep.Baseline), rep.medians(), html.EscapeString(rep.Go))
 	b.WriteString("</svg>\n")
 	return b.String()
 }

@@ -301,10 +301,14 @@ func benchPage(w *lesson.Workbook) (*page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("book: %s: %w", ResultsJSON, err)
 	}
+	cores := ""
+	if rep.CPUs > 0 {
+		cores = fmt.Sprintf(" (%d cores here)", rep.CPUs)
+	}
 	var b strings.Builder
 	b.WriteString("<h1>The servers side by side</h1>\n")
-	fmt.Fprintf(&b, "<p>Every server of the workbook, measured in one run by <code>tutor bench</code>: each in a process of its own on 127.0.0.1, loaded in turn by lesson 14's load generator with %d keep-alive connections asking for <code>GET /hello</code>, %.0f seconds each. Ratios are to %s in the same run; the absolute numbers depend on the machine (2 cores here), the ratios much less. Run <code>tutor bench --learner</code> to see your own servers among them.</p>\n",
-		rep.Conns, rep.Seconds, html.EscapeString(rep.Baseline))
+	fmt.Fprintf(&b, "<p>Every server of the workbook, measured in one run by <code>tutor bench</code>: each in a process of its own on 127.0.0.1, loaded in turn by lesson 14's load generator with %d keep-alive connections asking for <code>GET /hello</code>, %s. The servers take turns, round after round, so that a machine that slows down for a while slows them all, and each figure is the median of the rounds. Ratios are to %s in the same run; the absolute numbers depend on the machine%s, the ratios much less. Run <code>tutor bench --learner</code> to see your own servers among them.</p>\n",
+		rep.Conns, html.EscapeString(rep.Each()), html.EscapeString(rep.Baseline), cores)
 	b.WriteString(`<figure class="chart">` + "\n" + bench.Chart(rep) + "</figure>\n")
 	b.WriteString("<table>\n<tr><th>Server</th><th>req/s</th><th>p50 ms</th><th>p99 ms</th><th>errors</th><th>ratio</th></tr>\n")
 	for _, r := range rep.Results {
@@ -316,6 +320,11 @@ func benchPage(w *lesson.Workbook) (*page, error) {
 			html.EscapeString(r.Name), r.RPS, r.P50, r.P99, r.ErrorCount(), r.Ratio)
 	}
 	b.WriteString("</table>\n")
+	for _, r := range rep.Results {
+		if r.Versus != "" {
+			fmt.Fprintf(&b, "<p>%s: %.2f× %s, in the same run.</p>\n", html.EscapeString(r.Name), r.VersusRatio, html.EscapeString(r.Versus))
+		}
+	}
 	for _, r := range rep.Results {
 		if r.Note != "" {
 			fmt.Fprintf(&b, "<p>Note: %s %s.</p>\n", html.EscapeString(r.Name), html.EscapeString(r.Note))

@@ -26,7 +26,7 @@ const (
 
 func (a *App) benchCommand() *cobra.Command {
 	var learner, noSave bool
-	var conns int
+	var conns, rounds int
 	var dur time.Duration
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -44,7 +44,10 @@ book).
 
 --learner adds your own servers, built from exercises/, next to the
 references. The load is bounded: -c connections for -d per server, after
-a one-second warm-up. Trust ratios from one run more than the absolute
+a one-second warm-up, in --rounds rounds. The servers take turns, round
+after round, so a machine that slows down for a while slows them all;
+each figure is the median of the rounds, and SPREAD shows how far apart
+a server's rounds were. Trust ratios from one run more than the absolute
 numbers: they depend on the machine and on what else runs on it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -57,9 +60,12 @@ numbers: they depend on the machine and on what else runs on it.`,
 				return fail(ExitProblem, "Cannot find the tutor program itself: %v", err)
 			}
 			ts := bench.Targets(w, learner, []string{self, "bench-nethttp"})
-			fmt.Fprintf(a.Err, "Measuring %d servers, %d connections, %s each (about %s in all, plus building).\n",
-				len(ts), conns, dur, time.Duration(len(ts))*(dur+2*time.Second))
-			rs, err := bench.Run(cmd.Context(), w, ts, bench.Options{Conns: conns, Duration: dur, Progress: a.Err})
+			if rounds < 1 || conns < 1 || dur <= 0 {
+				return fail(ExitUsage, "--rounds, --connections and --duration must be positive.")
+			}
+			fmt.Fprintf(a.Err, "Measuring %d servers, %d connections, %s each, in %d rounds (about %s in all, plus building).\n",
+				len(ts), conns, dur, rounds, time.Duration(rounds*len(ts))*(dur+2*time.Second))
+			rs, err := bench.Run(cmd.Context(), w, ts, bench.Options{Conns: conns, Duration: dur, Rounds: rounds, Progress: a.Err})
 			if cmd.Context().Err() != nil {
 				return fail(ExitFailed, "Stopped: every server was stopped.")
 			}
@@ -71,7 +77,8 @@ numbers: they depend on the machine and on what else runs on it.`,
 			if noSave {
 				return nil
 			}
-			rep := bench.Report{Conns: conns, Seconds: dur.Seconds(), Go: runtime.Version(), Results: rs, Baseline: "net/http"}
+			rep := bench.Report{Conns: conns, Seconds: dur.Seconds(), Rounds: rounds, CPUs: runtime.NumCPU(),
+				Go: runtime.Version(), Results: rs, Baseline: "net/http"}
 			if err := bench.SaveJSON(filepath.Join(w.Root, ResultsJSON), rep); err != nil {
 				return fail(ExitProblem, "Could not save the results: %v", err)
 			}
@@ -84,7 +91,8 @@ numbers: they depend on the machine and on what else runs on it.`,
 	}
 	cmd.Flags().BoolVar(&learner, "learner", false, "also measure your own servers from exercises/")
 	cmd.Flags().IntVarP(&conns, "connections", "c", 50, "concurrent keep-alive connections")
-	cmd.Flags().DurationVarP(&dur, "duration", "d", 5*time.Second, "measured time per server")
+	cmd.Flags().DurationVarP(&dur, "duration", "d", 3*time.Second, "measured time per server and round")
+	cmd.Flags().IntVar(&rounds, "rounds", 3, "rounds of turns; the medians are kept")
 	cmd.Flags().BoolVar(&noSave, "no-save", false, "print the table only")
 	return cmd
 }
