@@ -2,23 +2,32 @@
 // side by side, in one run: hello world over HTTP/1.1 keep-alive, from
 // the same load generator, on 127.0.0.1.
 //
-//	go run ./bench                  # 100 connections, 10 s per server
-//	go run ./bench -d 5s -c 50 -rounds 3
-//	go run ./bench -load go         # the Go load generator, not wrk
+//	go run .                  # 100 connections, 10 s per server
+//	go run . -rounds 5 -d 4s  # what lesson 5 shows
+//	go run . -pin=false       # server and wrk share the CPUs
+//	go run . -load go         # the Go load generator, not wrk
 //
 // Each server runs in a process of its own (this program, re-executed
-// with -serve), and the servers take turns: lesson 5, net/http, lesson
-// 5, ... for -rounds rounds, so a machine that slows down during the
-// run slows both. The load comes from wrk when it is installed
-// (`apt-get install wrk`), else from the Go load generator in load.go,
-// which keeps -c connections busy and reports requests per second and
-// the 50th and 99th latency percentiles (nearest rank).
+// with -serve), and the servers take turns: lesson 5, net/http, the
+// naive server, lesson 5, ... for -rounds rounds, so a machine that
+// slows down during the run slows them all. The naive server is the
+// calibration point: a loop that skips each request's lines and writes
+// a fixed answer, parsing and checking nothing.
+//
+// The load comes from wrk when it is installed (`apt-get install
+// wrk`), else from the Go load generator in internal/harness, which
+// keeps -c connections busy and reports requests per second and the
+// 50th and 99th latency percentiles (nearest rank). With wrk and -pin
+// (the default, on a machine with two CPUs or more and taskset), the
+// server runs on CPU 0 and wrk, with one thread, on CPU 1: neither
+// takes CPU time from the other, so a faster server is not slowed by
+// the load it leaves wrk to generate, and the runs move less.
 //
 // It prints one line per run and, at the end, each figure's median
-// over the rounds for each server, and the ratios of lesson 5 to
-// net/http. cpu/req is the server process's CPU time (user and
-// system) per request: steadier than requests per second on a machine
-// that does other work.
+// over the rounds for each server, the ratios of lesson 5 to net/http,
+// and the ratio round by round. cpu/req is the server process's CPU
+// time (user and system) per request: steadier than requests per
+// second on a machine that does other work.
 package main
 
 import (
@@ -33,6 +42,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"socket2gateway/bench/internal/harness"
 	"strings"
 	"syscall"
@@ -50,7 +60,8 @@ func main() {
 	conns := flag.Int("c", 100, "connections kept open")
 	rounds := flag.Int("rounds", 1, "runs of each server, taking turns")
 	load := flag.String("load", "", "load generator: wrk or go (default: wrk if installed)")
-	threads := flag.Int("t", 2, "wrk threads")
+	threads := flag.Int("t", 0, "wrk threads (default 1 pinned, 2 not)")
+	pin := flag.Bool("pin", true, "run the server on CPU 0 and wrk on CPU 1 (with taskset)")
 	profile := flag.String("cpuprofile", "", "with -serve: write a CPU profile to `file`")
 	flag.Parse()
 
@@ -64,15 +75,30 @@ func main() {
 			*load = "wrk"
 		}
 	}
+	var serverCPU, loadCPU []string
+	if *pin && *load == "wrk" {
+		serverCPU, loadCPU = harness.Pin("0"), harness.Pin("1")
+	}
+	if *threads == 0 {
+		*threads = 2
+		if loadCPU != nil {
+			*threads = 1
+		}
+	}
+	where := "sharing the CPUs"
+	if loadCPU != nil {
+		where = "server on CPU 0, wrk on CPU 1"
+	}
 	fmt.Printf("hello world, HTTP/1.1 keep-alive, %d connections,\n"+
-		"%v per run, load from %s, %d CPUs\n", *conns, *dur, *load,
-		runtime.NumCPU())
+		"%v per run, load from %s, %d CPUs: %s\n", *conns, *dur, *load,
+		runtime.NumCPU(), where)
 
 	results := map[string][]harness.Result{}
 	kinds := []string{"lesson5", "nethttp", "naive"}
 	for round := 0; round < *rounds; round++ {
 		for _, kind := range kinds {
-			r, err := measure(kind, *load, *dur, *conns, *threads)
+			r, err := measure(kind, *load, *dur, *conns, *threads,
+				serverCPU, loadCPU)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "bench: %s: %v\n", kind, err)
 				os.Exit(1)
@@ -90,16 +116,32 @@ func main() {
 	fmt.Printf("lesson 5 / net/http: %.2fx the requests per second,\n"+
 		"  p99 %v vs %v, %.2fx the CPU per request\n", a.RPS/b.RPS,
 		a.P99, b.P99, float64(a.CPU)/float64(b.CPU))
+	if *rounds > 1 {
+		// Each round's two runs met the same weather: their ratio is
+		// steadier than the ratio of medians when the machine drifts.
+		var ratios []float64
+		fmt.Print("  round by round:")
+		for i := range results["lesson5"] {
+			r := results["lesson5"][i].RPS / results["nethttp"][i].RPS
+			ratios = append(ratios, r)
+			fmt.Printf(" %.2f", r)
+		}
+		slices.Sort(ratios)
+		n := len(ratios)
+		fmt.Printf("; median %.2fx\n", (ratios[(n-1)/2]+ratios[n/2])/2)
+	}
 }
 
 // measure starts a server process of the given kind, loads it, and
 // stops it.
-func measure(kind, load string, d time.Duration, conns, threads int) (harness.Result, error) {
+func measure(kind, load string, d time.Duration, conns, threads int,
+	serverCPU, loadCPU []string) (harness.Result, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return harness.Result{}, err
 	}
-	cmd := exec.Command(self, "-serve", kind)
+	args := append(slices.Clone(serverCPU), self, "-serve", kind)
+	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -126,7 +168,7 @@ func measure(kind, load string, d time.Duration, conns, threads int) (harness.Re
 	}
 	var r harness.Result
 	if load == "wrk" {
-		r, err = harness.RunWrk(url, d, conns, threads)
+		r, err = harness.RunWrkOn(loadCPU, url, d, conns, threads)
 	} else {
 		r, err = harness.RunLoad(addr, d, conns)
 	}

@@ -12,6 +12,8 @@ import (
 	"net/textproto"
 	"os/exec"
 	"regexp"
+	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -152,13 +154,35 @@ func readResponse(br *bufio.Reader) error {
 // RunWrk loads url with wrk and reads its report: requests per second
 // and the 50% and 99% lines of its latency distribution.
 func RunWrk(url string, d time.Duration, conns, threads int) (Result, error) {
-	out, err := exec.Command("wrk", "--latency",
+	return RunWrkOn(nil, url, d, conns, threads)
+}
+
+// RunWrkOn is RunWrk with wrk started through wrap (see Pin), or
+// directly when wrap is empty.
+func RunWrkOn(wrap []string, url string, d time.Duration, conns, threads int) (Result, error) {
+	args := append(slices.Clone(wrap), "wrk", "--latency",
 		"-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns),
-		"-d", fmt.Sprintf("%ds", int(d.Seconds())), url).CombinedOutput()
+		"-d", fmt.Sprintf("%ds", int(d.Seconds())), url)
+	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
 	if err != nil {
 		return Result{}, fmt.Errorf("wrk: %v\n%s", err, out)
 	}
 	return parseWrk(string(out))
+}
+
+// Pin returns the command prefix that runs a program on the given
+// CPUs ("0", "1-3"): taskset from util-linux. It returns nil when the
+// machine has a single CPU or no taskset, and the program then runs
+// wherever the kernel puts it.
+func Pin(cpus string) []string {
+	if runtime.NumCPU() < 2 {
+		return nil
+	}
+	path, err := exec.LookPath("taskset")
+	if err != nil {
+		return nil
+	}
+	return []string{path, "-c", cpus}
 }
 
 var (
