@@ -36,6 +36,9 @@ func paths() httpd.Handler {
 			io.WriteString(w, "bye")
 		case "/big":
 			w.Write([]byte(conformance.BigBody))
+		case "/tagged": // a field and a body the next answer must not keep
+			w.Header().Set("X-Tag", "first")
+			io.WriteString(w, strings.Repeat("tagged ", 100))
 		default:
 			io.WriteString(w, "hello from "+r.Path)
 		}
@@ -56,6 +59,8 @@ func TestTwoRequestsOneConnection(t *testing.T) {
 	tests := []struct {
 		name, first, second, body string
 	}{
+		{"the second response keeps nothing of the first",
+			get("/tagged"), get("/two"), "hello from /two"},
 		{"HTTP/1.1 keeps the connection by default",
 			get("/one"), get("/two"), "hello from /two"},
 		{"after a request with a body",
@@ -80,6 +85,8 @@ func TestTwoRequestsOneConnection(t *testing.T) {
 			r = c.ReadResponse()
 			wire.ExpectStatus(t, r, 200)
 			wire.ExpectBody(t, r, tt.body)
+			assert.Empty(t, r.Header.Values("X-Tag"),
+				"the second response has the first one's X-Tag field")
 		})
 	}
 }
