@@ -37,6 +37,8 @@ func TestTableShowsRatiosSkipsAndNotes(t *testing.T) {
 	s := out.String()
 	assert.Regexp(t, `HTTP server \(lesson 5\)\s+16000\s+0.50\s+2.00\s+2\s+1.60`, s)
 	assert.Contains(t, s, "skipped: python3 is not installed")
+	assert.Regexp(t, `(?m)^ *SERVER {10,}REQ/S`, s, "names align left")
+	assert.Regexp(t, `(?m)^ *net/http {10,}10000`, s, "names align left")
 	assert.Contains(t, s, "Note: sync (lesson 7) serves one connection at a time.")
 	assert.Contains(t, s, "gateway, Python app: 3.50× wsgiref.")
 }

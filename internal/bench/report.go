@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 )
 
 // Report is what a run writes to bench/results.json; the book shows it.
@@ -46,22 +47,31 @@ func WriteTable(out io.Writer, rs []Result, baseline string) {
 	for _, r := range rs {
 		rounds = max(rounds, len(r.Rounds))
 	}
+	// Numbers align right; names are padded to one width, so they
+	// stay aligned left.
+	width := len("SERVER")
+	for _, r := range rs {
+		width = max(width, utf8.RuneCountInString(r.Name))
+	}
+	name := func(s string) string {
+		return s + strings.Repeat(" ", width-utf8.RuneCountInString(s))
+	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "SERVER\tREQ/S\tP50 MS\tP99 MS\tERRORS\t× %s\t", baseline)
+	fmt.Fprintf(tw, "%s\tREQ/S\tP50 MS\tP99 MS\tERRORS\t× %s\t", name("SERVER"), baseline)
 	if rounds > 1 {
 		fmt.Fprint(tw, "SPREAD\t")
 	}
 	fmt.Fprintln(tw)
 	for _, r := range rs {
 		if r.Skipped != "" {
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t  skipped: %s\n", r.Name, r.Skipped)
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t  skipped: %s\n", name(r.Name), r.Skipped)
 			continue
 		}
 		ratio := "-"
 		if r.Ratio > 0 {
 			ratio = fmt.Sprintf("%.2f", r.Ratio)
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%d\t%s\t", r.Name, r.RPS, r.P50, r.P99, r.ErrorCount(), ratio)
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%d\t%s\t", name(r.Name), r.RPS, r.P50, r.P99, r.ErrorCount(), ratio)
 		if rounds > 1 {
 			fmt.Fprintf(tw, "%s\t", spread(r))
 		}

@@ -56,11 +56,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		os.Exit(1)
 	}
+	// Catch the signals before saying "listening": whoever reads that
+	// line may stop the server at once.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	fmt.Printf("listening on %s\n", ln.Addr())
 
 	srv := &httpd.Server{Handler: httpd.Demo(about), Strategy: strategy}
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 

@@ -48,10 +48,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("listening on %s\n", srv.Addr())
-
+	// Catch the signals before saying "listening": whoever reads that
+	// line may stop the server at once.
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	fmt.Printf("listening on %s\n", srv.Addr())
+
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeForever() }()
 

@@ -69,6 +69,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		os.Exit(1)
 	}
+	// Catch the signals before saying "listening": whoever reads that
+	// line may stop the server at once.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGTTIN,
+		syscall.SIGTTOU)
 	fmt.Printf("listening on %s\n", ln.Addr())
 	logger.Printf("serve: %s with %d workers %v (pid %d)", *app,
 		*workers, pool.Workers(), os.Getpid())
@@ -77,9 +82,6 @@ func main() {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGTTIN,
-		syscall.SIGTTOU)
 	n := *workers
 	for {
 		select {

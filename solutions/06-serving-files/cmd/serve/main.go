@@ -58,12 +58,14 @@ func run(addr, dir string) error {
 		return err
 	}
 	srv := &httpd.Server{Handler: httpd.FileServer(root)}
+	// Catch the signals before saying "listening": whoever reads that
+	// line may stop the server at once.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	fmt.Printf("listening on %s\n", ln.Addr())
 	abs, _ := filepath.Abs(dir)
 	log.Printf("serving %s", abs)
 
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

@@ -46,6 +46,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		os.Exit(1)
 	}
+	// Catch the signals before saying "listening": whoever reads that
+	// line may stop the server at once.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	fmt.Printf("listening on %s\n", ln.Addr())
 	fmt.Printf("serving the scripts of %s under /cgi-bin/\n", dir)
 
@@ -56,8 +60,6 @@ func main() {
 		Timeout: *timeout,
 	}
 	srv := &httpd.Server{Handler: cgi, WriteTimeout: *timeout + time.Minute}
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 

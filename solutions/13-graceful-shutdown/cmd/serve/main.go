@@ -49,6 +49,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		os.Exit(1)
 	}
+	// The first SIGINT or SIGTERM ends ctx; stop() then restores the
+	// default, so that a second one kills the process. They are caught
+	// before "listening": whoever reads that line may stop us at once.
+	ctx, stop := signal.NotifyContext(context.Background(),
+		os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	fmt.Printf("listening on %s\n", ln.Addr())
 
 	var open, served atomic.Int64
@@ -69,11 +75,6 @@ func main() {
 		fmt.Println("shutdown hooks: nothing to stop in this lesson")
 	})
 
-	// The first SIGINT or SIGTERM ends ctx; stop() then restores the
-	// default, so that a second one kills the process.
-	ctx, stop := signal.NotifyContext(context.Background(),
-		os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 
