@@ -87,6 +87,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "prefork:", err)
 		return 1
 	}
+	// Catch the signals before saying "listening": whoever reads that
+	// line may stop the server at once.
+	ctx, stop := signal.NotifyContext(context.Background(),
+		os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	fmt.Fprintf(stdout, "listening on %s\n", where)
 
 	m := &Master{
@@ -101,9 +106,6 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		StopTimeout: *grace,
 		Log:         log.New(stderr, "master: ", 0),
 	}
-	ctx, stop := signal.NotifyContext(context.Background(),
-		os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "prefork:", err)
 		return 1
