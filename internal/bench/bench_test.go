@@ -64,6 +64,7 @@ func TestRoundsCombineIntoMedians(t *testing.T) {
 
 func TestTableShowsSpreadOfRounds(t *testing.T) {
 	rs := []Result{
+		{Name: "python", Skipped: "python3 is not installed"},
 		{Name: "net/http", RPS: 200, Ratio: 1, Rounds: []float64{100, 300, 200}},
 		{Name: "lesson 5", RPS: 300, Ratio: 1.5, Rounds: []float64{290, 300, 310}},
 	}
@@ -73,6 +74,9 @@ func TestTableShowsSpreadOfRounds(t *testing.T) {
 	assert.Regexp(t, `net/http\s+200\s+0.00\s+0.00\s+0\s+1.00\s+100%`, out.String())
 	assert.Regexp(t, `lesson 5\s+300\s+0.00\s+0.00\s+0\s+1.50\s+7%`, out.String())
 	assert.Contains(t, out.String(), "Medians of 3 rounds")
+	lines := strings.Split(out.String(), "\n")
+	assert.Equal(t, strings.Index(lines[2], "100%")+4, strings.Index(lines[3], "7%")+2,
+		"a skipped server above does not break the columns:\n%s", out.String())
 
 	out.Reset()
 	WriteTable(&out, sample, "net/http")

@@ -64,7 +64,12 @@ func WriteTable(out io.Writer, rs []Result, baseline string) {
 	fmt.Fprintln(tw)
 	for _, r := range rs {
 		if r.Skipped != "" {
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t  skipped: %s\n", name(r.Name), r.Skipped)
+			// A cell for every column, so the columns stay one block.
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t", name(r.Name))
+			if rounds > 1 {
+				fmt.Fprint(tw, "-\t")
+			}
+			fmt.Fprintf(tw, "  skipped: %s\n", r.Skipped)
 			continue
 		}
 		ratio := "-"
