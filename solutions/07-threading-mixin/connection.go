@@ -37,6 +37,7 @@ type Conn struct {
 	served int           // requests read so far
 	req    *Request      // the request Next read, until it is answered
 	closed bool          // Close was called
+	w      *response     // the last response, reused by nextResponse
 
 	// waiting is true while Next waits for a request: Close wakes
 	// such a read. Guarded by srv.mu.
@@ -174,7 +175,7 @@ func (c *Conn) Handle() bool {
 		return false
 	}
 	c.req = nil
-	w := newResponse(c.bw, req)
+	w := c.nextResponse(req)
 	w.close = !req.KeepAlive() || c.srv.isClosed()
 	if !c.serve(w, req) {
 		c.Close() // abort: the client sees a broken response
@@ -185,6 +186,21 @@ func (c *Conn) Handle() bool {
 		return false
 	}
 	return true
+}
+
+// nextResponse returns the response to req, reusing the previous one
+// on the connection with its header map and body buffer emptied, as
+// lesson 5's server does: a handler must not use its ResponseWriter
+// once it has returned.
+func (c *Conn) nextResponse(req *Request) *response {
+	if c.w == nil {
+		c.w = newResponse(c.bw, req)
+		return c.w
+	}
+	clear(c.w.header)
+	*c.w = response{bw: c.bw, req: req, header: c.w.header, length: -1,
+		body: c.w.body[:0]}
+	return c.w
 }
 
 // Reject answers the request Next read with 503 Service Unavailable
