@@ -38,7 +38,7 @@ func paths() httpd.Handler {
 			w.Write([]byte(conformance.BigBody))
 		case "/tagged": // a field and a body the next answer must not keep
 			w.Header().Set("X-Tag", "first")
-			io.WriteString(w, strings.Repeat("tagged ", 100))
+			io.WriteString(w, "tagged, and longer than the next body")
 		default:
 			io.WriteString(w, "hello from "+r.Path)
 		}
@@ -59,8 +59,6 @@ func TestTwoRequestsOneConnection(t *testing.T) {
 	tests := []struct {
 		name, first, second, body string
 	}{
-		{"the second response keeps nothing of the first",
-			get("/tagged"), get("/two"), "hello from /two"},
 		{"HTTP/1.1 keeps the connection by default",
 			get("/one"), get("/two"), "hello from /two"},
 		{"after a request with a body",
@@ -70,6 +68,8 @@ func TestTwoRequestsOneConnection(t *testing.T) {
 			"GET /one HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
 			"GET /two HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
 			"hello from /two"},
+		{"the second response keeps nothing of the first",
+			get("/tagged"), get("/two"), "hello from /two"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
